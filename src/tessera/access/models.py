@@ -1,0 +1,45 @@
+"""Staff users with a role and a scope (their merchant and, below headquarters, their stores)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tessera.access.rules import Role, Scope
+from tessera.kit import ids
+from tessera.stores.models import Merchant, Store
+
+
+class StaffUser(AbstractUser):
+    class RoleChoice(models.TextChoices):
+        CASHIER = Role.CASHIER.value, _("Cashier")
+        STORE_MANAGER = Role.STORE_MANAGER.value, _("Store manager")
+        HQ_ADMIN = Role.HQ_ADMIN.value, _("Headquarters admin")
+
+    public_id = models.CharField(max_length=40, unique=True, default=ids.staff_id, editable=False)
+    role = models.CharField(_("role"), max_length=32, choices=RoleChoice.choices, default=RoleChoice.CASHIER)
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("merchant")
+    )
+    stores = models.ManyToManyField(Store, blank=True, related_name="staff", verbose_name=_("stores"))
+    preferred_language = models.CharField(_("language"), max_length=8, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=True) | models.Q(merchant__isnull=False),
+                name="staff_has_merchant_unless_platform_admin",
+            )
+        ]
+
+    def scope(self) -> Scope:
+        return Scope(
+            role=Role(self.role),
+            merchant_id=self.merchant_id,
+            store_ids=frozenset(self.stores.values_list("id", flat=True)),
+            is_platform_admin=self.is_superuser,
+        )

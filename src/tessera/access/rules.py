@@ -1,0 +1,82 @@
+"""Who may do what, where: one permission matrix for console, admin and API.
+
+Pure functions over plain values, so the matrix is tested without a database and printed into the docs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CASHIER = "cashier"
+    STORE_MANAGER = "store_manager"
+    HQ_ADMIN = "hq_admin"
+
+
+class Action(StrEnum):
+    MEMBER_VIEW = "member.view"
+    MEMBER_ENROLL = "member.enroll"
+    MEMBER_UPDATE = "member.update"
+    MEMBER_STATUS = "member.status"
+    SALE = "checkout.sale"
+    RETURN = "checkout.return"
+    TOP_UP = "wallet.top_up"
+    POINTS_REDEEM = "points.redeem"
+    STORE_REPORT = "store.report"
+    TERMINAL_MANAGE = "store.terminals"
+
+
+_CASHIER = frozenset(
+    {
+        Action.MEMBER_VIEW,
+        Action.MEMBER_ENROLL,
+        Action.MEMBER_UPDATE,
+        Action.SALE,
+        Action.RETURN,
+        Action.TOP_UP,
+        Action.POINTS_REDEEM,
+    }
+)
+_MANAGER = _CASHIER | {Action.MEMBER_STATUS, Action.STORE_REPORT, Action.TERMINAL_MANAGE}
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.CASHIER: _CASHIER,
+    Role.STORE_MANAGER: frozenset(_MANAGER),
+    Role.HQ_ADMIN: frozenset(_MANAGER),
+}
+
+# A POS terminal acts for its own store only, and only at the till.
+TERMINAL_ACTIONS = frozenset(_CASHIER)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Where a staff member may act: their merchant and, below headquarters, a set of stores."""
+
+    role: Role
+    merchant_id: int | None
+    store_ids: frozenset[int]
+    is_platform_admin: bool = False
+
+
+def role_allows(role: Role, action: Action) -> bool:
+    return action in PERMISSIONS[role]
+
+
+def scope_covers_store(scope: Scope, *, store_id: int, store_merchant_id: int) -> bool:
+    """A store is in scope for HQ of its merchant, or for staff assigned to that very store."""
+    if scope.is_platform_admin:
+        return True
+    if scope.merchant_id != store_merchant_id:
+        return False
+    return scope.role is Role.HQ_ADMIN or store_id in scope.store_ids
+
+
+def scope_allows(scope: Scope, action: Action, *, store_id: int, store_merchant_id: int) -> bool:
+    if scope.is_platform_admin:
+        return True
+    return role_allows(scope.role, action) and scope_covers_store(
+        scope, store_id=store_id, store_merchant_id=store_merchant_id
+    )

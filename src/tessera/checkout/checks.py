@@ -1,0 +1,54 @@
+"""Checkout invariants added to ``tessera ledger verify``: documents agree with the ledger and with their sale."""
+
+from __future__ import annotations
+
+from tessera.ledger.verify import Violation, register_check
+
+
+def _rows(sql: str) -> list[tuple[object, ...]]:
+    from django.db import connection  # noqa: PLC0415
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " LIMIT 20")
+        return list(cursor.fetchall())
+
+
+_CHECKS = {
+    "F-4 returns never exceed their sale": (
+        "SELECT s.id, s.total_minor, SUM(r.total_minor), s.points, SUM(r.points)"
+        " FROM checkout_document s JOIN checkout_document r ON r.original_id = s.id"
+        " GROUP BY s.id, s.total_minor, s.points, s.sv_principal_minor, s.sv_bonus_minor"
+        " HAVING SUM(r.total_minor) > s.total_minor OR SUM(r.points) > s.points"
+        " OR SUM(r.sv_principal_minor) > s.sv_principal_minor OR SUM(r.sv_bonus_minor) > s.sv_bonus_minor",
+        "sale {0} (total {1}, points {3}) has returns worth {2} taking back {4} points, or refunding too much",
+    ),
+    "F-4 returned quantity within the sold quantity": (
+        "SELECT o.id, o.quantity, SUM(r.quantity) FROM checkout_documentline o"
+        " JOIN checkout_documentline r ON r.original_line_id = o.id"
+        " GROUP BY o.id, o.quantity HAVING SUM(r.quantity) > o.quantity",
+        "sale line {0} sold {1} but {2} were returned",
+    ),
+    "sale lines add up to the document total": (
+        "SELECT d.id, d.total_minor, SUM(l.amount_minor) FROM checkout_document d"
+        " JOIN checkout_documentline l ON l.document_id = d.id WHERE d.kind IN ('sale', 'return')"
+        " GROUP BY d.id, d.total_minor HAVING SUM(l.amount_minor) <> d.total_minor",
+        "document {0} totals {1} but its lines add up to {2}",
+    ),
+    "documents that move value have a posting": (
+        "SELECT id, kind FROM checkout_document WHERE posting_id IS NULL"
+        " AND (points <> 0 OR sv_principal_minor <> 0 OR sv_bonus_minor <> 0)",
+        "document {0} ({1}) moved value without a posting",
+    ),
+}
+
+
+def _make(name: str, sql: str, template: str):  # type: ignore[no-untyped-def]
+    def run() -> list[Violation]:
+        return [Violation(name, template.format(*row)) for row in _rows(sql)]
+
+    return run
+
+
+def register() -> None:
+    for name, (sql, template) in _CHECKS.items():
+        register_check(name, _make(name, sql, template))

@@ -1,0 +1,89 @@
+"""What the till asks for, as plain values: the API and the console both build these."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class LineIn:
+    line_no: int
+    sku: str
+    name: str
+    quantity: int
+    unit_price_minor: int
+    brand: str = ""
+    category: str = ""
+    discount_minor: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TenderIn:
+    kind: str
+    amount_minor: int
+    reference: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SaleIn:
+    member: str  # public id, card number or card code
+    pos_number: str
+    event_at: datetime
+    currency: str
+    lines: tuple[LineIn, ...]
+    tenders: tuple[TenderIn, ...]
+
+    def canonical(self) -> dict[str, Any]:
+        body = asdict(self)
+        body["event_at"] = self.event_at.isoformat()
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnLineIn:
+    line_no: int
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnIn:
+    original_pos_number: str
+    pos_number: str
+    event_at: datetime
+    lines: tuple[ReturnLineIn, ...] = field(default_factory=tuple)  # empty: return everything still unreturned
+
+    def canonical(self) -> dict[str, Any]:
+        body = asdict(self)
+        body["event_at"] = self.event_at.isoformat()
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class TopUpIn:
+    member: str
+    pos_number: str
+    event_at: datetime
+    currency: str
+    amount_minor: int
+    tender_kind: str = "cash"
+
+    def canonical(self) -> dict[str, Any]:
+        body = asdict(self)
+        body["event_at"] = self.event_at.isoformat()
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class RedemptionIn:
+    member: str
+    pos_number: str
+    event_at: datetime
+    points: int
+    reason: str = ""
+
+    def canonical(self) -> dict[str, Any]:
+        body = asdict(self)
+        body["event_at"] = self.event_at.isoformat()
+        return body

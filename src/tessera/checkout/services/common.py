@@ -1,0 +1,95 @@
+"""Steps every POS write shares: checking the till's clock, finding the member, spotting duplicates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError
+
+from tessera.access.actor import Actor
+from tessera.checkout.errors import (
+    CurrencyMismatch,
+    DocumentNumberConflict,
+    EventTimeInvalid,
+    MemberNotActive,
+    MemberNotFound,
+    UnknownCurrency,
+)
+from tessera.checkout.models import Document
+from tessera.idempotency.services import Claim, idempotency_claim, idempotency_complete
+from tessera.kit.money import currency_is_known
+from tessera.kit.outcome import Outcome
+from tessera.members.models import Member
+from tessera.members.selectors import member_get_for_merchant
+
+
+def event_at_check(event_at: datetime, now: datetime) -> None:
+    """Refuse a till time from the future (beyond clock skew) or older than an offline spell may last."""
+    if event_at.tzinfo is None:
+        raise EventTimeInvalid(event_at=event_at.isoformat())
+    skew = timedelta(seconds=settings.TESSERA_EVENT_FUTURE_SKEW_SECONDS)
+    oldest = timedelta(days=settings.TESSERA_EVENT_MAX_AGE_DAYS)
+    if event_at > now + skew or event_at < now - oldest:
+        raise EventTimeInvalid(event_at=event_at.isoformat())
+
+
+def currency_check(*, given: str, actor: Actor) -> None:
+    if not currency_is_known(given):
+        raise UnknownCurrency(given=given)
+    if given != actor.currency:
+        raise CurrencyMismatch(expected=actor.currency, given=given)
+
+
+def member_for_actor(*, actor: Actor, reference: str, require_active: bool = True) -> Member:
+    """The member behind ``reference`` if the acting store serves their programme; one answer otherwise."""
+    member = member_get_for_merchant(merchant_id=actor.merchant_id, reference=reference)
+    if member is None:
+        raise MemberNotFound()
+    if require_active and member.status != Member.Status.ACTIVE:
+        raise MemberNotActive(status=Member.Status(member.status).label)
+    return member
+
+
+def claim_key(*, actor: Actor, key: str, operation: str, fingerprint: str, now: datetime) -> Claim:
+    return idempotency_claim(store_id=actor.store_id, key=key, operation=operation, fingerprint=fingerprint, now=now)
+
+
+def duplicate_document(
+    *, actor: Actor, kind: str, pos_number: str, fingerprint: str, claim: Claim
+) -> Outcome | None:
+    """An earlier document with this POS number: its answer if the body is the same, a conflict otherwise.
+
+    This is what keeps an offline resync that arrives with a fresh idempotency key from counting twice.
+    """
+    earlier = (
+        Document.objects.filter(store_id=actor.store_id, kind=kind, pos_number=pos_number)
+        .values("fingerprint", "receipt")
+        .first()
+    )
+    if earlier is None:
+        return None
+    if earlier["fingerprint"] != fingerprint:
+        raise DocumentNumberConflict(pos_number=pos_number)
+    receipt: dict[str, Any] = earlier["receipt"]
+    idempotency_complete(claim=claim, response=receipt)
+    return Outcome(receipt, replayed=True)
+
+
+@contextmanager
+def document_number_guard(pos_number: str) -> Iterator[None]:
+    """Turn the unique-constraint backstop into the documented conflict.
+
+    Two documents with one POS number but different members never share a lock, so both may pass the
+    duplicate check; the second INSERT then fails, the whole transaction rolls back, and the POS is told why.
+    """
+    try:
+        yield
+    except IntegrityError as exc:
+        text = str(exc)
+        if "document_unique_per_store" in text or "checkout_document.store_id" in text:
+            raise DocumentNumberConflict(pos_number=pos_number) from exc
+        raise

@@ -1,0 +1,240 @@
+"""Returns: give back what the sale did, in proportion to the goods returned, as new postings.
+
+The take-back is posted against the accounts of the store that made the sale, so the store that issued the
+points or took the stored value sees them come back; the posting itself records where the return happened.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Sum
+
+from tessera.access.actor import Actor
+from tessera.audit.services import audit_record
+from tessera.checkout.commands import ReturnIn
+from tessera.checkout.errors import DocumentNotFound, ReturnExceedsSale, ReturnLineUnknown
+from tessera.checkout.models import Document, DocumentLine
+from tessera.checkout.receipts import balances_body, document_head
+from tessera.checkout.rules import (
+    ReturnFigures,
+    SaleFigures,
+    ShortfallPolicy,
+    ShortfallSettlement,
+    return_figures,
+    returned_line_value,
+    share,
+    shortfall_settle,
+)
+from tessera.checkout.services.common import (
+    claim_key,
+    document_number_guard,
+    duplicate_document,
+    event_at_check,
+)
+from tessera.idempotency.services import idempotency_complete
+from tessera.kit.db import use_case
+from tessera.kit.fingerprint import fingerprint
+from tessera.kit.ids import new_public_id
+from tessera.kit.outcome import Outcome
+from tessera.ledger.models import POINTS, AccountKind
+from tessera.ledger.rules import Leg
+from tessera.ledger.services import MemberAccounts, PostingHeader, member_accounts_lock, posting_write, store_account_id
+from tessera.members.stats import CategoryMove, member_stats_return
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnLinePlan:
+    original: DocumentLine
+    quantity: int
+    value: int
+
+
+def return_commit(*, actor: Actor, ret: ReturnIn, request_key: str, now: datetime) -> Outcome:
+    """Record a full or partial return of a sale made at this store. Idempotent.
+
+    :raises DocumentNotFound: no such sale at this store.
+    :raises ReturnExceedsSale: more units than remain unreturned on a line.
+    :raises ReturnLineUnknown: a line number that the sale does not have.
+    """
+    event_at_check(ret.event_at, now)
+    fp = fingerprint(operation="return", body=ret.canonical())
+    with document_number_guard(ret.pos_number), use_case():
+        claim = claim_key(actor=actor, key=request_key, operation="return", fingerprint=fp, now=now)
+        if claim.replay is not None:
+            return Outcome(claim.replay, replayed=True)
+        sale = _sale_find(actor=actor, pos_number=ret.original_pos_number)
+        # The member's account locks serialise every return of this sale, so "already returned" is exact.
+        accounts = member_accounts_lock(member_id=sale.member_id)
+        if dup := duplicate_document(actor=actor, kind="return", pos_number=ret.pos_number, fingerprint=fp,
+                                     claim=claim):
+            return dup
+        receipt = _return_write(actor=actor, ret=ret, sale=sale, accounts=accounts, fp=fp, request_key=request_key,
+                                now=now)
+        idempotency_complete(claim=claim, response=receipt)
+    return Outcome(receipt)
+
+
+def _sale_find(*, actor: Actor, pos_number: str) -> Document:
+    sale = (
+        Document.objects.select_related("member__program", "program")
+        .filter(store_id=actor.store_id, kind=Document.Kind.SALE, pos_number=pos_number)
+        .first()
+    )
+    if sale is None:
+        raise DocumentNotFound(pos_number=pos_number)
+    return sale
+
+
+def _line_plans(ret: ReturnIn, sale: Document) -> tuple[list[ReturnLinePlan], int]:
+    """The lines to return with their values, and the value returned from this sale before now."""
+    lines = {line.line_no: line for line in sale.lines.all()}
+    done = dict(
+        DocumentLine.objects.filter(original_line__document=sale)
+        .values_list("original_line__line_no")
+        .annotate(q=Sum("quantity"))
+    )
+    requested = {r.line_no: r.quantity for r in ret.lines} if ret.lines else {
+        no: line.quantity - done.get(no, 0) for no, line in lines.items() if line.quantity > done.get(no, 0)
+    }
+    if not requested or (ret.lines and len(requested) != len(ret.lines)):
+        raise ReturnExceedsSale(line_no="-", requested=0, remaining=0)
+    plans = []
+    for line_no, quantity in sorted(requested.items()):
+        line = lines.get(line_no)
+        if line is None:
+            raise ReturnLineUnknown(line_no=line_no)
+        before = done.get(line_no, 0)
+        if not 0 < quantity <= line.quantity - before:
+            raise ReturnExceedsSale(line_no=line_no, requested=quantity, remaining=line.quantity - before)
+        value = returned_line_value(amount=line.amount_minor, quantity=line.quantity, returned_before=before,
+                                    returning=quantity)
+        plans.append(ReturnLinePlan(line, quantity, value))
+    value_before = sum(share(ln.amount_minor, ln.quantity, done.get(no, 0)) for no, ln in lines.items())
+    return plans, value_before
+
+
+def _return_write(
+    *, actor: Actor, ret: ReturnIn, sale: Document, accounts: MemberAccounts, fp: str, request_key: str,
+    now: datetime,
+) -> dict[str, Any]:
+    program = sale.program
+    plans, value_before = _line_plans(ret, sale)
+    figures = return_figures(
+        SaleFigures(sale.total_minor, sale.points, sale.sv_principal_minor, sale.sv_bonus_minor),
+        value_before=value_before, value=sum(p.value for p in plans),
+    )
+    settled = shortfall_settle(
+        points=figures.points, balance=accounts.points.balance or 0, refund=figures,
+        policy=ShortfallPolicy(program.return_shortfall_policy), value=program.point_value,
+    )
+    document_id = new_public_id("doc")
+    details = {"figures": _figures_body(figures), "shortfall": _settled_body(settled), "original": sale.public_id}
+    posting = posting_write(
+        header=PostingHeader(
+            program_id=program.id, reason="return", request_key=request_key, source_type="return",
+            source_id=document_id, actor=actor, event_at=ret.event_at, now=now, details=details,
+        ),
+        legs=_return_legs(sale=sale, accounts=accounts, figures=figures, settled=settled),
+        locked=accounts.by_id(),
+    )
+    receipt = _receipt(document_id=document_id, ret=ret, sale=sale, posting_id=posting.public_id, figures=figures,
+                       settled=settled, accounts=accounts, now=now)
+    document = Document.objects.create(
+        public_id=document_id, kind=Document.Kind.RETURN, program=program, store_id=actor.store_id,
+        terminal_id=actor.terminal_id, staff_id=actor.staff_id, member_id=sale.member_id, pos_number=ret.pos_number,
+        original=sale, currency=sale.currency, total_minor=figures.value, points=figures.points,
+        sv_principal_minor=figures.sv_principal - settled.deduct_principal,
+        sv_bonus_minor=figures.sv_bonus - settled.deduct_bonus, fingerprint=fp, posting=posting, receipt=receipt,
+        event_at=ret.event_at, created_at=now,
+    )
+    _lines_write(document, plans)
+    member_stats_return(
+        member_id=sale.member_id, event_at=ret.event_at, value_minor=figures.value,
+        items=sum(p.quantity for p in plans), points=figures.points, categories=_categories(plans),
+    )
+    if actor.staff_id is not None:
+        audit_record(actor=actor, action="checkout.return", object_type="document", object_id=document_id, now=now,
+                     request_key=request_key, details={"original": sale.public_id, "value_minor": figures.value})
+    return receipt
+
+
+def _return_legs(
+    *, sale: Document, accounts: MemberAccounts, figures: ReturnFigures, settled: ShortfallSettlement
+) -> list[Leg]:
+    def store(kind: AccountKind, unit: str) -> int:
+        return store_account_id(program_id=sale.program_id, store_id=sale.store_id, kind=kind, unit=unit)
+
+    cur = sale.program.currency
+    principal = figures.sv_principal - settled.deduct_principal
+    bonus = figures.sv_bonus - settled.deduct_bonus
+    legs = [
+        Leg(accounts.sv_principal.id, cur, principal),
+        Leg(store(AccountKind.STORE_SV_PRINCIPAL_OUT, cur), cur, -principal),
+        Leg(accounts.sv_bonus.id, cur, bonus),
+        Leg(store(AccountKind.STORE_SV_BONUS_OUT, cur), cur, -bonus),
+    ]
+    if figures.points:
+        legs += [
+            Leg(store(AccountKind.STORE_POINTS_ISSUED, POINTS), POINTS, figures.points),
+            Leg(accounts.points.id, POINTS, -settled.from_balance),
+            Leg(accounts.points_debt.id, POINTS, -settled.as_debt),
+        ]
+    if settled.in_money:
+        legs.append(Leg(store(AccountKind.STORE_POINTS_SHORTFALL, POINTS), POINTS, -settled.in_money))
+    return legs
+
+
+def _lines_write(document: Document, plans: list[ReturnLinePlan]) -> None:
+    DocumentLine.objects.bulk_create(
+        [
+            DocumentLine(
+                document=document, line_no=index, sku=p.original.sku, name=p.original.name, brand=p.original.brand,
+                category=p.original.category, quantity=p.quantity, unit_price_minor=p.original.unit_price_minor,
+                amount_minor=p.value, original_line=p.original,
+            )
+            for index, p in enumerate(plans, start=1)
+        ]
+    )
+
+
+def _categories(plans: list[ReturnLinePlan]) -> dict[str, CategoryMove]:
+    moves: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for p in plans:
+        moves[p.original.category][0] += p.quantity
+        moves[p.original.category][1] += p.value
+    return {name: CategoryMove(quantity=q, value_minor=v) for name, (q, v) in moves.items()}
+
+
+def _figures_body(figures: ReturnFigures) -> dict[str, int]:
+    return {"value_minor": figures.value, "points": figures.points, "sv_principal_minor": figures.sv_principal,
+            "sv_bonus_minor": figures.sv_bonus, "external_minor": figures.external}
+
+
+def _settled_body(settled: ShortfallSettlement) -> dict[str, int]:
+    return {"from_balance": settled.from_balance, "as_debt": settled.as_debt, "in_money": settled.in_money,
+            "deducted_minor": settled.deducted_minor}
+
+
+def _receipt(
+    *, document_id: str, ret: ReturnIn, sale: Document, posting_id: str, figures: ReturnFigures,
+    settled: ShortfallSettlement, accounts: MemberAccounts, now: datetime,
+) -> dict[str, Any]:
+    return {
+        **document_head(document_id=document_id, kind="return", pos_number=ret.pos_number,
+                        member_id=sale.member.public_id, currency=sale.currency, posting_id=posting_id,
+                        event_at=ret.event_at, now=now),
+        "original_pos_number": sale.pos_number,
+        "value_minor": figures.value,
+        "refund": {
+            "stored_value": {"principal_minor": figures.sv_principal - settled.deduct_principal,
+                             "bonus_minor": figures.sv_bonus - settled.deduct_bonus},
+            "other_tenders_minor": figures.external - settled.deduct_external,
+            "deducted_for_spent_points_minor": settled.deducted_minor,
+        },
+        "points": {"taken_back": figures.points, **_settled_body(settled)},
+        "balances": balances_body(accounts, sale.program.currency),
+    }

@@ -1,0 +1,62 @@
+"""Claiming an idempotency key at the start of a write and storing its answer at the end.
+
+The claim is an INSERT that does nothing on conflict. Under PostgreSQL a second request with the same key
+blocks on the unique index until the first commits, then finds its stored answer; if the first rolled back,
+the second goes ahead as if it were first. Under SQLite the IMMEDIATE transaction already serialises writers.
+A failed request stores nothing, so the POS may retry the same key after fixing the cause.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+
+from tessera.idempotency.errors import IdempotencyKeyInvalid, IdempotencyKeyReused
+from tessera.idempotency.models import IdempotencyRecord
+from tessera.kit.db import assert_in_transaction
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    record_id: int
+    replay: dict[str, Any] | None  # the earlier answer when this key was already used for the same request
+
+
+def idempotency_key_clean(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    key = raw.strip()
+    if not (1 <= len(key) <= 255) or not key.isascii() or not key.isprintable():
+        raise IdempotencyKeyInvalid()
+    return key
+
+
+def idempotency_claim(*, store_id: int, key: str, operation: str, fingerprint: str, now: datetime) -> Claim:
+    """Claim ``key`` for this request, or return the answer it already has.
+
+    :raises IdempotencyKeyReused: the key was used before with another operation or body.
+    """
+    assert_in_transaction()
+    table = IdempotencyRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (store_id, key, operation, fingerprint, created_at)"  # noqa: S608
+            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (store_id, key) DO NOTHING RETURNING id",
+            [store_id, key, operation, fingerprint, connection.ops.adapt_datetimefield_value(now)],
+        )
+        inserted = cursor.fetchone()
+    if inserted is not None:
+        return Claim(record_id=int(inserted[0]), replay=None)
+    earlier = IdempotencyRecord.objects.get(store_id=store_id, key=key)
+    if earlier.operation != operation or earlier.fingerprint != fingerprint:
+        raise IdempotencyKeyReused()
+    assert earlier.response is not None, "a committed record always has its answer"
+    return Claim(record_id=earlier.id, replay=earlier.response)
+
+
+def idempotency_complete(*, claim: Claim, response: dict[str, Any]) -> None:
+    assert_in_transaction()
+    IdempotencyRecord.objects.filter(id=claim.record_id).update(response=response)

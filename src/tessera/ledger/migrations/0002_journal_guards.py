@@ -1,0 +1,29 @@
+"""Make the journal append-only in the database itself, and check each entries INSERT balances (PostgreSQL)."""
+
+from django.db import migrations
+
+from tessera.ledger.guards import guard_drop_statements, guard_statements
+
+
+def install(apps, schema_editor):
+    for sql in guard_statements(schema_editor.connection.vendor):
+        schema_editor.execute(sql)
+
+
+def uninstall(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        for table in ("ledger_posting", "ledger_entry", "audit_auditrecord"):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_immutable ON {table}")
+        schema_editor.execute("DROP TRIGGER IF EXISTS ledger_entry_balance ON ledger_entry")
+    for sql in guard_drop_statements(vendor):
+        schema_editor.execute(sql)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("ledger", "0001_initial"),
+        ("audit", "0001_initial"),
+    ]
+
+    operations = [migrations.RunPython(install, uninstall)]

@@ -1,0 +1,176 @@
+"""Ledger writes: opening accounts, locking them, and the one function that writes postings.
+
+Every movement of points or stored value goes through ``posting_write``. Callers are services of other areas
+that already hold the durable transaction and the locks; nothing here opens a transaction of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Case, F, Value, When
+
+from tessera.access.actor import Actor
+from tessera.kit.db import assert_in_transaction
+from tessera.ledger.errors import BalanceCeilingExceeded, InsufficientBalance
+from tessera.ledger.models import POINTS, Account, AccountKind, Entry, Posting
+from tessera.ledger.rules import Bounds, Leg, balances_after, legs_check_balanced, legs_compact
+
+
+@dataclass(frozen=True, slots=True)
+class MemberAccounts:
+    """A member's four accounts, locked for the current transaction."""
+
+    points: Account
+    points_debt: Account
+    sv_principal: Account
+    sv_bonus: Account
+
+    def by_id(self) -> dict[int, Account]:
+        return {a.id: a for a in (self.points, self.points_debt, self.sv_principal, self.sv_bonus)}
+
+
+@dataclass(frozen=True, slots=True)
+class PostingHeader:
+    program_id: int
+    reason: str
+    request_key: str
+    source_type: str
+    source_id: str
+    actor: Actor
+    event_at: datetime
+    now: datetime
+    details: dict[str, Any] = field(default_factory=dict)
+    reverses_id: int | None = None
+
+
+def member_accounts_open(*, program_id: int, member_id: int, currency: str) -> MemberAccounts:
+    """Open a new member's accounts. Points and stored value may never go below zero; debt never above it."""
+    assert_in_transaction()
+    specs = [
+        (AccountKind.MEMBER_POINTS, POINTS, 0, None),
+        (AccountKind.MEMBER_POINTS_DEBT, POINTS, None, 0),
+        (AccountKind.MEMBER_SV_PRINCIPAL, currency, 0, None),
+        (AccountKind.MEMBER_SV_BONUS, currency, 0, None),
+    ]
+    created = Account.objects.bulk_create(
+        [
+            Account(program_id=program_id, member_id=member_id, kind=kind, unit=unit, balance=0, floor=lo, ceiling=hi)
+            for kind, unit, lo, hi in specs
+        ]
+    )
+    return MemberAccounts(*created)
+
+
+def member_accounts_lock(*, member_id: int) -> MemberAccounts:
+    """Lock the member's accounts in ascending id and read their balances only now, under the lock.
+
+    The ascending order is what keeps two postings that touch the same accounts from waiting on each other
+    forever. On SQLite there are no row locks; the IMMEDIATE transaction already holds the database write lock.
+    """
+    assert_in_transaction()
+    rows = list(Account.objects.select_for_update().filter(member_id=member_id).order_by("id"))
+    by_kind = {row.kind: row for row in rows}
+    return MemberAccounts(
+        points=by_kind[AccountKind.MEMBER_POINTS],
+        points_debt=by_kind[AccountKind.MEMBER_POINTS_DEBT],
+        sv_principal=by_kind[AccountKind.MEMBER_SV_PRINCIPAL],
+        sv_bonus=by_kind[AccountKind.MEMBER_SV_BONUS],
+    )
+
+
+# Store accounts never change once created, so their ids are cached per process. An id enters the cache only
+# after the transaction that created it has committed, or a rolled-back id would be served later.
+_store_account_ids: dict[tuple[int, int, str, str], int] = {}
+
+
+def store_account_cache_clear() -> None:
+    _store_account_ids.clear()
+
+
+def store_account_id(*, program_id: int, store_id: int, kind: AccountKind, unit: str) -> int:
+    """The id of a store's programme account, opening it on first use (safe against a concurrent opener)."""
+    key = (program_id, store_id, kind.value, unit)
+    if (cached := _store_account_ids.get(key)) is not None:
+        return cached
+    assert_in_transaction()
+    account_id = _store_account_upsert(program_id=program_id, store_id=store_id, kind=kind.value, unit=unit)
+    transaction.on_commit(lambda: _store_account_ids.__setitem__(key, account_id))
+    return account_id
+
+
+def _store_account_upsert(*, program_id: int, store_id: int, kind: str, unit: str) -> int:
+    existing = Account.objects.filter(program_id=program_id, store_id=store_id, kind=kind, unit=unit)
+    if (found := existing.values_list("id", flat=True).first()) is not None:
+        return int(found)
+    table = Account._meta.db_table
+    with connection.cursor() as cursor:
+        # Two first sales at a new store may race to open the account; the loser's insert does nothing.
+        cursor.execute(
+            f"INSERT INTO {table} (program_id, store_id, kind, unit, version, created_at)"  # noqa: S608
+            " VALUES (%s, %s, %s, %s, 0, CURRENT_TIMESTAMP)"
+            " ON CONFLICT (program_id, store_id, kind, unit) WHERE store_id IS NOT NULL DO NOTHING",
+            [program_id, store_id, kind, unit],
+        )
+    return int(existing.values_list("id", flat=True).get())
+
+
+def posting_write(*, header: PostingHeader, legs: Sequence[Leg], locked: Mapping[int, Account]) -> Posting:
+    """Write one balanced posting and move the cached balances of the locked accounts it touches.
+
+    :raises InsufficientBalance: a member balance would fall below its floor.
+    :raises BalanceCeilingExceeded: a member balance would rise above its ceiling.
+    """
+    assert_in_transaction()
+    legs = legs_compact(legs)
+    legs_check_balanced(legs)
+    cached = {a.id: Bounds(a.balance, a.floor, a.ceiling) for a in locked.values() if a.balance is not None}
+    after, delta, breach = balances_after(legs, cached)
+    if breach is not None:
+        if breach.below_floor:
+            raise InsufficientBalance(available=breach.balance, requested=-breach.requested)
+        raise BalanceCeilingExceeded(ceiling=breach.ceiling)
+    posting = Posting.objects.create(
+        program_id=header.program_id,
+        store_id=header.actor.store_id,
+        reason=header.reason,
+        request_key=header.request_key,
+        source_type=header.source_type,
+        source_id=header.source_id,
+        staff_id=header.actor.staff_id,
+        terminal_id=header.actor.terminal_id,
+        system=header.actor.system,
+        event_at=header.event_at,
+        created_at=header.now,
+        reverses_id=header.reverses_id,
+        details=header.details,
+    )
+    # One INSERT for all entries: the PostgreSQL guard checks each statement balances on its own.
+    Entry.objects.bulk_create(
+        [
+            Entry(posting=posting, account_id=leg.account_id, unit=leg.unit, amount=leg.amount, balance_after=bal)
+            for leg, bal in zip(legs, after, strict=True)
+        ]
+    )
+    _apply_deltas(delta, locked)
+    return posting
+
+
+def _apply_deltas(delta: Mapping[int, int], locked: Mapping[int, Account]) -> None:
+    if not delta:
+        return
+    # Increments, not absolute values: even if a caller forgot a lock, no update is lost and the CHECK
+    # constraint still refuses an overdraft.
+    Account.objects.filter(id__in=list(delta)).update(
+        balance=F("balance") + Case(*(When(id=i, then=Value(d)) for i, d in delta.items()), default=Value(0)),
+        version=F("version") + Case(*(When(id=i, then=Value(1)) for i in delta), default=Value(0)),
+    )
+    for account_id, change in delta.items():
+        account = locked[account_id]
+        assert account.balance is not None
+        account.balance += change
+        account.version += 1

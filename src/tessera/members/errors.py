@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from tessera.kit.errors import Conflict, Invalid, NotFound
+
+
+class PhoneInvalid(Invalid):
+    code = "phone_invalid"
+    message = _("%(phone)s is not a valid phone number.")
+
+
+class MemberExists(Conflict):
+    code = "member_exists"
+    message = _("A member with this phone number already belongs to the programme.")
+
+
+class ProgramNotServed(NotFound):
+    code = "program_not_found"
+    message = _("This store serves no such programme.")
+
+
+class ProgramAmbiguous(Invalid):
+    code = "program_required"
+    message = _("This store serves several programmes; say which one.")
+
+
+class ProfileInvalid(Invalid):
+    code = "profile_invalid"
+    message = _("The member details are not valid: %(reason)s")
+
+
+class StatusChangeInvalid(Conflict):
+    code = "status_change_invalid"
+    message = _("A %(current)s membership cannot become %(target)s.")

@@ -1,0 +1,106 @@
+"""Members of a programme, their cards, and running purchase statistics kept up to date by checkout."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tessera.kit import ids
+from tessera.programs.models import Program
+from tessera.stores.models import Store
+
+
+class Member(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        FROZEN = "frozen", _("Frozen")
+        CLOSED = "closed", _("Closed")
+
+    class Gender(models.TextChoices):
+        UNSPECIFIED = "", _("Not given")
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Other")
+
+    public_id = models.CharField(max_length=40, unique=True, default=ids.member_id, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="members")
+    phone = models.CharField(_("phone"), max_length=20, help_text=_("E.164, e.g. +8613800138000."))
+    name = models.CharField(_("name"), max_length=100)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True, default="")
+    locale = models.CharField(_("language"), max_length=8, default="en")
+    email = models.EmailField(_("e-mail"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    card_number = models.CharField(_("card number"), max_length=16, unique=True)
+    card_code = models.CharField(max_length=32, unique=True, help_text="Random token carried by the QR code.")
+    enrolled_at = models.DateTimeField(_("enrolled at"))
+    enrolled_store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            # One live membership per phone per programme; a closed membership frees the number.
+            models.UniqueConstraint(
+                fields=["program", "phone"],
+                condition=~models.Q(status="closed"),
+                name="member_phone_unique_per_program",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "frozen", "closed"]), name="member_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.public_id})"
+
+
+class MemberStats(models.Model):
+    """Running totals per member, changed in the same transaction as each sale, return and top-up."""
+
+    member = models.OneToOneField(Member, on_delete=models.PROTECT, primary_key=True, related_name="stats")
+    first_purchase_at = models.DateTimeField(null=True)
+    last_purchase_at = models.DateTimeField(null=True)
+    purchase_count = models.PositiveIntegerField(default=0)
+    return_count = models.PositiveIntegerField(default=0)
+    items_bought = models.BigIntegerField(default=0)
+    items_returned = models.BigIntegerField(default=0)
+    spend_minor = models.BigIntegerField(default=0, help_text="Gross sales value, minor units.")
+    refund_minor = models.BigIntegerField(default=0, help_text="Value of returned goods, minor units.")
+    top_up_count = models.PositiveIntegerField(default=0)
+    top_up_minor = models.BigIntegerField(default=0, help_text="Stored value principal put in, minor units.")
+    points_earned = models.BigIntegerField(default=0)
+    points_taken_back = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["member_id"]
+
+    def __str__(self) -> str:
+        return f"stats for member {self.member_id}"
+
+    @property
+    def net_spend_minor(self) -> int:
+        return self.spend_minor - self.refund_minor
+
+
+class MemberCategoryStats(models.Model):
+    """Running totals per member and product category (net of returns)."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="category_stats")
+    category = models.CharField(max_length=100)
+    purchase_count = models.PositiveIntegerField(default=0, help_text="Sales that included the category.")
+    quantity = models.BigIntegerField(default=0)
+    spend_minor = models.BigIntegerField(default=0, help_text="Net value after returns, minor units.")
+    first_purchase_at = models.DateTimeField(null=True)
+    last_purchase_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["member_id", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "category"], name="member_category_stats_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}/{self.category}"

@@ -1,0 +1,162 @@
+"""Reading members: lookup at the till, the profile, balances and the full ledger history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+
+from tessera.kit.cards import card_code_clean, card_number_clean
+from tessera.kit.phone import InvalidPhone, phone_mask, phone_normalize
+from tessera.ledger.models import AccountKind, Entry
+from tessera.members.models import Member
+from tessera.programs.models import Program
+
+
+def members_visible_to_merchant(merchant_id: int) -> QuerySet[Member]:
+    """Members of every programme the merchant's stores serve: what a till of that merchant may see."""
+    return Member.objects.filter(program__participants__merchant_id=merchant_id)
+
+
+def member_get_for_merchant(*, merchant_id: int, reference: str) -> Member | None:
+    """Find by public id, card number or digital-card code, among members the merchant serves."""
+    ref = reference.strip()
+    members = members_visible_to_merchant(merchant_id).select_related("program")
+    if ref.startswith("mbr_"):
+        return members.filter(public_id=ref).first()
+    if (card := card_number_clean(ref)) is not None:
+        return members.filter(card_number=card).first()
+    code = card_code_clean(ref)
+    return members.filter(card_code=code).first() if code else None
+
+
+def member_find(*, merchant_id: int, query: str) -> list[Member]:
+    """What a cashier's search box finds: a card, a code, or a phone number in any programme served here."""
+    found = member_get_for_merchant(merchant_id=merchant_id, reference=query)
+    if found is not None:
+        return [found]
+    results: list[Member] = []
+    for program in Program.objects.filter(participants__merchant_id=merchant_id).order_by("id"):
+        try:
+            phone = phone_normalize(query, default_region=program.phone_region)
+        except InvalidPhone:
+            continue
+        results.extend(
+            Member.objects.select_related("program").filter(program=program, phone=phone).order_by("-id")
+        )
+    return results
+
+
+@dataclass(frozen=True, slots=True)
+class Balances:
+    currency: str
+    points: int
+    points_debt: int
+    sv_principal_minor: int
+    sv_bonus_minor: int
+
+    @property
+    def sv_total_minor(self) -> int:
+        return self.sv_principal_minor + self.sv_bonus_minor
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "points": self.points,
+            "points_owed": self.points_debt,
+            "stored_value": {
+                "currency": self.currency,
+                "principal_minor": self.sv_principal_minor,
+                "bonus_minor": self.sv_bonus_minor,
+                "total_minor": self.sv_total_minor,
+            },
+        }
+
+
+def member_balances(*, member: Member) -> Balances:
+    rows = dict(member.accounts.values_list("kind", "balance"))
+    return Balances(
+        currency=member.program.currency,
+        points=int(rows.get(AccountKind.MEMBER_POINTS) or 0),
+        points_debt=-int(rows.get(AccountKind.MEMBER_POINTS_DEBT) or 0),
+        sv_principal_minor=int(rows.get(AccountKind.MEMBER_SV_PRINCIPAL) or 0),
+        sv_bonus_minor=int(rows.get(AccountKind.MEMBER_SV_BONUS) or 0),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryLine:
+    entry_id: int
+    posting_id: str
+    event_at: datetime
+    created_at: datetime
+    store_code: str
+    store_name: str
+    reason: str
+    account_kind: str
+    unit: str
+    amount: int
+    balance_after: int | None
+    source_type: str
+    source_id: str
+    actor: str
+
+
+def member_history(*, member: Member, limit: int = 50, before_id: int | None = None) -> list[HistoryLine]:
+    """Every ledger entry on the member's accounts, newest first, with store, time and reason."""
+    entries = (
+        Entry.objects.filter(account__member=member)
+        .select_related("posting__store", "posting__staff", "posting__terminal", "account")
+        .order_by("-id")
+    )
+    if before_id is not None:
+        entries = entries.filter(id__lt=before_id)
+    return [_history_line(e) for e in entries[:limit]]
+
+
+def _history_line(entry: Entry) -> HistoryLine:
+    posting = entry.posting
+    if posting.staff is not None:
+        actor = posting.staff.get_username()
+    elif posting.terminal is not None:
+        actor = posting.terminal.name
+    else:
+        actor = posting.system
+    return HistoryLine(
+        entry_id=entry.id,
+        posting_id=posting.public_id,
+        event_at=posting.event_at,
+        created_at=posting.created_at,
+        store_code=posting.store.code,
+        store_name=posting.store.name,
+        reason=posting.reason,
+        account_kind=entry.account.kind,
+        unit=entry.unit,
+        amount=entry.amount if entry.account.kind != AccountKind.MEMBER_POINTS_DEBT else -entry.amount,
+        balance_after=_shown_balance(entry),
+        source_type=posting.source_type,
+        source_id=posting.source_id,
+        actor=actor,
+    )
+
+
+def _shown_balance(entry: Entry) -> int | None:
+    # Debt is kept as a negative balance (credit-normal); people read it as "points owed", a positive figure.
+    if entry.balance_after is None or entry.account.kind != AccountKind.MEMBER_POINTS_DEBT:
+        return entry.balance_after
+    return -entry.balance_after
+
+
+def member_summary(member: Member) -> dict[str, Any]:
+    """What a till sees of a member: enough to serve them, with the phone masked."""
+    return {
+        "member_id": member.public_id,
+        "program_id": member.program.public_id,
+        "card_number": member.card_number,
+        "name": member.name,
+        "phone_masked": phone_mask(member.phone),
+        "status": member.status,
+        "locale": member.locale,
+        "enrolled_at": member.enrolled_at.isoformat(),
+    }

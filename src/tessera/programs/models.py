@@ -1,0 +1,127 @@
+"""A programme is the membership scheme: who its members are and how points and stored value behave.
+
+A programme is owned by one merchant; ``ProgramMerchant`` lists every merchant whose stores serve it, so an
+alliance of merchants can later share one programme without a schema change.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tessera.kit import ids
+from tessera.programs.rules import EarnRate, PointValue
+from tessera.stores.models import Merchant, validate_currency, validate_timezone
+
+
+class Program(models.Model):
+    class ShortfallPolicy(models.TextChoices):
+        DEDUCT_FROM_REFUND = "deduct_from_refund", _("Deduct the value of missing points from the refund")
+        DEBT = "debt", _("Record missing points as a debt repaid from the next earnings")
+
+    class SpendOrder(models.TextChoices):
+        PROPORTIONAL = "proportional", _("Principal and bonus in proportion to their balances")
+        PRINCIPAL_FIRST = "principal_first", _("Principal first, then bonus")
+        BONUS_FIRST = "bonus_first", _("Bonus first, then principal")
+
+    public_id = models.CharField(max_length=40, unique=True, default=ids.program_id, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    owner = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="owned_programs")
+    currency = models.CharField(
+        _("stored value currency"), max_length=3, validators=[validate_currency]
+    )
+    timezone = models.CharField(_("time zone"), max_length=64, validators=[validate_timezone])
+    phone_region = models.CharField(
+        _("phone region"), max_length=2, help_text=_("Region used to read local phone numbers, e.g. CN or KR.")
+    )
+    earn_points = models.PositiveIntegerField(_("points earned"), default=1)
+    earn_per_minor = models.PositiveIntegerField(
+        _("per spend (minor units)"), default=100, help_text=_("Spend in minor units that earns the points above.")
+    )
+    earn_on_stored_value = models.BooleanField(
+        _("earn on stored value"),
+        default=False,
+        help_text=_("Whether the part of a sale paid from stored value earns points (the top-up already did)."),
+    )
+    point_value_points = models.PositiveIntegerField(_("point value: points"), default=100)
+    point_value_minor = models.PositiveIntegerField(_("point value: minor units"), default=100)
+    return_shortfall_policy = models.CharField(
+        _("when returned points were already spent"),
+        max_length=32,
+        choices=ShortfallPolicy.choices,
+        default=ShortfallPolicy.DEDUCT_FROM_REFUND,
+    )
+    stored_value_spend_order = models.CharField(
+        _("stored value spending order"), max_length=32, choices=SpendOrder.choices, default=SpendOrder.PROPORTIONAL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(earn_per_minor__gt=0), name="program_earn_per_minor_positive"),
+            models.CheckConstraint(
+                condition=models.Q(point_value_points__gt=0), name="program_point_value_points_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def earn_rate(self) -> EarnRate:
+        return EarnRate(points=self.earn_points, per_minor=self.earn_per_minor)
+
+    @property
+    def point_value(self) -> PointValue:
+        return PointValue(points=self.point_value_points, minor=self.point_value_minor)
+
+
+class ProgramMerchant(models.Model):
+    """A merchant whose stores serve a programme: its owner, or (later) an alliance partner."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        PARTNER = "partner", _("Partner")
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="participants")
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="program_participations")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.OWNER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["program_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "merchant"], name="program_merchant_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} / {self.merchant}"
+
+
+class TopUpBonusBand(models.Model):
+    """Top up at least ``min_amount_minor`` and receive ``bonus_minor`` of bonus stored value (highest band wins).
+
+    The foundation's simple form of the merchant's top-up bonus rules; dates, limits, points and coupons
+    arrive with the stored-value capability.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="top_up_bands")
+    min_amount_minor = models.BigIntegerField(_("top-up from (minor units)"))
+    bonus_minor = models.BigIntegerField(_("bonus (minor units)"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["program_id", "min_amount_minor"]
+        verbose_name = _("top-up bonus band")
+        verbose_name_plural = _("top-up bonus bands")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "min_amount_minor"], name="top_up_band_unique_threshold"),
+            models.CheckConstraint(condition=models.Q(min_amount_minor__gt=0), name="top_up_band_threshold_positive"),
+            models.CheckConstraint(condition=models.Q(bonus_minor__gte=0), name="top_up_band_bonus_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.min_amount_minor} -> +{self.bonus_minor}"

@@ -1,0 +1,106 @@
+"""Merchants (a brand or chain headquarters), their stores, and the POS terminals that call the API."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tessera.kit import ids
+from tessera.kit.money import currency_is_known
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not an IANA time zone."), params={"value": value})
+
+
+def validate_currency(value: str) -> None:
+    if not currency_is_known(value):
+        raise ValidationError(_("%(value)s is not an ISO 4217 currency."), params={"value": value})
+
+
+class Merchant(models.Model):
+    public_id = models.CharField(max_length=40, unique=True, default=ids.merchant_id, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. CN or KR."))
+    timezone = models.CharField(_("time zone"), max_length=64, validators=[validate_timezone])
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("merchant")
+        verbose_name_plural = _("merchants")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Store(models.Model):
+    class Kind(models.TextChoices):
+        STORE = "store", _("Store")
+        HEADQUARTERS = "headquarters", _("Headquarters")
+        ONLINE = "online", _("Online")
+
+    public_id = models.CharField(max_length=40, unique=True, default=ids.store_id, editable=False)
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="stores")
+    code = models.CharField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.STORE)
+    timezone = models.CharField(_("time zone"), max_length=64, validators=[validate_timezone])
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["merchant_id", "code"]
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "code"], name="store_code_unique_per_merchant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Terminal(models.Model):
+    """A till or POS system at one store. API keys belong to a terminal, so a key can only act as its store."""
+
+    public_id = models.CharField(max_length=40, unique=True, default=ids.terminal_id, editable=False)
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="terminals")
+    name = models.CharField(_("name"), max_length=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["store_id", "name"]
+        verbose_name = _("terminal")
+        verbose_name_plural = _("terminals")
+        constraints = [models.UniqueConstraint(fields=["store", "name"], name="terminal_name_unique_per_store")]
+
+    def __str__(self) -> str:
+        return f"{self.store.code}/{self.name}"
+
+
+class TerminalKey(models.Model):
+    """An API key for a terminal. Only a SHA-256 of the secret is kept; the key is shown once, at issue."""
+
+    public_id = models.CharField(max_length=40, unique=True, default=ids.key_id, editable=False)
+    terminal = models.ForeignKey(Terminal, on_delete=models.PROTECT, related_name="keys")
+    lookup = models.CharField(max_length=16, unique=True, help_text="Non-secret part of the key, to find the row.")
+    secret_sha256 = models.CharField(max_length=64)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("terminal API key")
+        verbose_name_plural = _("terminal API keys")
+
+    def __str__(self) -> str:
+        return f"tsk_{self.lookup}…"
