@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tessera.access.actor import Actor
 from tessera.audit.models import AuditRecord
+from tessera.kit.actor import Actor
 from tessera.kit.db import assert_in_transaction
 
 

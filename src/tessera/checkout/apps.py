@@ -7,6 +7,6 @@ class CheckoutConfig(AppConfig):
     verbose_name = _("Checkout")
 
     def ready(self) -> None:
-        from tessera.checkout.checks import register  # noqa: PLC0415 - app registry must be ready first
+        from tessera.checkout.checks import register
 
         register()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tessera.ledger.verify import Violation, register_check
 
 
 def _rows(sql: str) -> list[tuple[object, ...]]:
-    from django.db import connection  # noqa: PLC0415
+    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(sql + " LIMIT 20")
@@ -42,7 +44,7 @@ _CHECKS = {
 }
 
 
-def _make(name: str, sql: str, template: str):  # type: ignore[no-untyped-def]
+def _make(name: str, sql: str, template: str) -> Callable[[], list[Violation]]:
     def run() -> list[Violation]:
         return [Violation(name, template.format(*row)) for row in _rows(sql)]
 

@@ -3,16 +3,9 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from tessera.kit.errors import Conflict, Invalid, NotFound
+from tessera.members.errors import MemberNotActive, MemberNotFound
 
-
-class MemberNotFound(NotFound):
-    code = "member_not_found"
-    message = _("No member matches this card, code, phone number or id at this store.")
-
-
-class MemberNotActive(Conflict):
-    code = "member_not_active"
-    message = _("This membership is %(status)s; it cannot earn, spend or top up.")
+__all__ = ["MemberNotActive", "MemberNotFound"]
 
 
 class DocumentNumberConflict(Conflict):

@@ -24,8 +24,15 @@ def balances_body(accounts: MemberAccounts, currency: str) -> dict[str, Any]:
 
 
 def document_head(
-    *, document_id: str, kind: str, pos_number: str, member_id: str, currency: str,
-    posting_id: str | None, event_at: datetime, now: datetime,
+    *,
+    document_id: str,
+    kind: str,
+    pos_number: str,
+    member_id: str,
+    currency: str,
+    posting_id: str | None,
+    event_at: datetime,
+    now: datetime,
 ) -> dict[str, Any]:
     return {
         "document_id": document_id,

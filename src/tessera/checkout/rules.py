@@ -147,7 +147,9 @@ def shortfall_settle(
     if missing == 0 or policy is ShortfallPolicy.DEBT:
         return ShortfallSettlement(from_balance, missing, 0, 0, 0, 0)
     refundable = refund.external + refund.sv_principal + refund.sv_bonus
-    in_money = missing if points_value_minor(missing, value) <= refundable else points_covered_by_minor(refundable, value)
+    in_money = (
+        missing if points_value_minor(missing, value) <= refundable else points_covered_by_minor(refundable, value)
+    )
     to_cut = points_value_minor(in_money, value)
     cuts = []
     for available in (refund.external, refund.sv_principal, refund.sv_bonus):

@@ -148,7 +148,9 @@ TIME_ZONE = "UTC"
 # ---------------------------------------------------------------- static files
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", WORK_DIR / ".static"))
-WHITENOISE_USE_FINDERS = True  # the demo serves static files straight from the packages, no collectstatic step
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on a missing root even when serving finders
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG  # the demo serves static files straight from the packages, no collectstatic step
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import connection
 
-from tessera.idempotency.errors import IdempotencyKeyInvalid, IdempotencyKeyReused
+from tessera.idempotency.errors import IdempotencyKeyInvalid, IdempotencyKeyMissing, IdempotencyKeyReused
 from tessera.idempotency.models import IdempotencyRecord
 from tessera.kit.db import assert_in_transaction
 
@@ -31,6 +31,17 @@ def idempotency_key_clean(raw: str | None) -> str | None:
     key = raw.strip()
     if not (1 <= len(key) <= 255) or not key.isascii() or not key.isprintable():
         raise IdempotencyKeyInvalid()
+    return key
+
+
+def idempotency_key_require(raw: str | None) -> str:
+    """The cleaned key of a write that must carry one.
+
+    :raises IdempotencyKeyMissing: no key was sent.
+    """
+    key = idempotency_key_clean(raw)
+    if key is None:
+        raise IdempotencyKeyMissing()
     return key
 
 

@@ -65,9 +65,7 @@ def guard_statements(vendor: str) -> list[str]:
 def guard_drop_statements(vendor: str) -> list[str]:
     """Only for test teardown on SQLite, whose flush deletes rows (PostgreSQL's TRUNCATE fires no row trigger)."""
     if vendor == "sqlite":
-        return [
-            f"DROP TRIGGER IF EXISTS {t}_{op}" for t in IMMUTABLE_TABLES for op in ("no_update", "no_delete")
-        ]
+        return [f"DROP TRIGGER IF EXISTS {t}_{op}" for t in IMMUTABLE_TABLES for op in ("no_update", "no_delete")]
     return []
 
 

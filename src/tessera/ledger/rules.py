@@ -76,7 +76,9 @@ def balances_after(
     return after, dict(delta), _first_breach(running, delta, cached)
 
 
-def _first_breach(running: Mapping[int, int], delta: Mapping[int, int], cached: Mapping[int, Bounds]) -> BoundBreach | None:
+def _first_breach(
+    running: Mapping[int, int], delta: Mapping[int, int], cached: Mapping[int, Bounds]
+) -> BoundBreach | None:
     for account_id in sorted(delta):
         bounds = cached[account_id]
         final = running[account_id]

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
 
-from tessera.access.actor import Actor
+from tessera.kit.actor import Actor
 from tessera.kit.db import assert_in_transaction
 from tessera.ledger.errors import BalanceCeilingExceeded, InsufficientBalance
 from tessera.ledger.models import POINTS, Account, AccountKind, Entry, Posting

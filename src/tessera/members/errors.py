@@ -33,3 +33,13 @@ class ProfileInvalid(Invalid):
 class StatusChangeInvalid(Conflict):
     code = "status_change_invalid"
     message = _("A %(current)s membership cannot become %(target)s.")
+
+
+class MemberNotFound(NotFound):
+    code = "member_not_found"
+    message = _("No member matches this card, code, phone number or id at this store.")
+
+
+class MemberNotActive(Conflict):
+    code = "member_not_active"
+    message = _("This membership is %(status)s; it cannot earn, spend or top up.")

@@ -43,9 +43,7 @@ def member_find(*, merchant_id: int, query: str) -> list[Member]:
             phone = phone_normalize(query, default_region=program.phone_region)
         except InvalidPhone:
             continue
-        results.extend(
-            Member.objects.select_related("program").filter(program=program, phone=phone).order_by("-id")
-        )
+        results.extend(Member.objects.select_related("program").filter(program=program, phone=phone).order_by("-id"))
     return results
 
 

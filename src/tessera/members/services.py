@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError
 
-from tessera.access.actor import Actor
 from tessera.audit.services import audit_record
 from tessera.idempotency.services import idempotency_claim, idempotency_complete
+from tessera.kit.actor import Actor
 from tessera.kit.cards import card_code_new, card_number_new
 from tessera.kit.db import use_case
 from tessera.kit.fingerprint import fingerprint
@@ -90,7 +90,11 @@ def member_enroll(
             member = _member_create(program=program, profile=clean, actor=actor, now=now)
             body = member_summary(member)
             audit_record(
-                actor=actor, action="member.enroll", object_type="member", object_id=member.public_id, now=now,
+                actor=actor,
+                action="member.enroll",
+                object_type="member",
+                object_id=member.public_id,
+                now=now,
                 request_key=request_key or "",
             )
             if request_key is not None:
@@ -174,7 +178,11 @@ def member_update(*, member: Member, profile: Profile, actor: Actor, now: dateti
             setattr(locked, field_name, getattr(clean, field_name))
         locked.save()
         audit_record(
-            actor=actor, action="member.update", object_type="member", object_id=locked.public_id, now=now,
+            actor=actor,
+            action="member.update",
+            object_type="member",
+            object_id=locked.public_id,
+            now=now,
             details={"fields": changed},
         )
     return locked
@@ -202,7 +210,11 @@ def member_status_set(*, member: Member, status: str, reason: str, actor: Actor,
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
         audit_record(
-            actor=actor, action="member.status", object_type="member", object_id=locked.public_id, now=now,
+            actor=actor,
+            action="member.status",
+            object_type="member",
+            object_id=locked.public_id,
+            now=now,
             details={"from": current.value, "to": status, "reason": reason[:200]},
         )
     return locked

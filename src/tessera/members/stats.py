@@ -24,7 +24,12 @@ class CategoryMove:
 
 
 def member_stats_sale(
-    *, member_id: int, event_at: datetime, value_minor: int, items: int, points: int,
+    *,
+    member_id: int,
+    event_at: datetime,
+    value_minor: int,
+    items: int,
+    points: int,
     categories: Mapping[str, CategoryMove],
 ) -> None:
     assert_in_transaction()
@@ -48,7 +53,12 @@ def member_stats_sale(
 
 
 def member_stats_return(
-    *, member_id: int, event_at: datetime, value_minor: int, items: int, points: int,
+    *,
+    member_id: int,
+    event_at: datetime,
+    value_minor: int,
+    items: int,
+    points: int,
     categories: Mapping[str, CategoryMove],
 ) -> None:
     assert_in_transaction()
@@ -78,7 +88,7 @@ def _categories_add(
     table = MemberCategoryStats._meta.db_table
     at = connection.ops.adapt_datetimefield_value(event_at) if event_at else None
     values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
-    params: list[object] = []
+    params: list[int | str | None] = []
     for name, move in rows:
         params += [member_id, name, purchases, move.quantity, move.value_minor, at, at]
     # One statement for all categories of the document: insert new ones, add to existing ones.

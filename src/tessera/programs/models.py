@@ -27,9 +27,7 @@ class Program(models.Model):
     public_id = models.CharField(max_length=40, unique=True, default=ids.program_id, editable=False)
     name = models.CharField(_("name"), max_length=200)
     owner = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="owned_programs")
-    currency = models.CharField(
-        _("stored value currency"), max_length=3, validators=[validate_currency]
-    )
+    currency = models.CharField(_("stored value currency"), max_length=3, validators=[validate_currency])
     timezone = models.CharField(_("time zone"), max_length=64, validators=[validate_timezone])
     phone_region = models.CharField(
         _("phone region"), max_length=2, help_text=_("Region used to read local phone numbers, e.g. CN or KR.")

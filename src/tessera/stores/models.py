@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from tessera.kit import ids
 from tessera.kit.money import currency_is_known
 
+KEY_PREFIX = "tsk_"  # terminal API keys read tsk_<lookup>_<secret>
+
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():

@@ -6,8 +6,7 @@ import hashlib
 import hmac
 
 from tessera.stores.errors import InvalidApiKey
-from tessera.stores.models import Store, Terminal, TerminalKey
-from tessera.stores.services import KEY_PREFIX
+from tessera.stores.models import KEY_PREFIX, Store, Terminal, TerminalKey
 
 
 def terminal_key_authenticate(raw: str | None) -> Terminal:

@@ -11,9 +11,7 @@ from django.core.exceptions import ValidationError
 
 from tessera.kit.db import use_case
 from tessera.stores.errors import StoreSetupInvalid
-from tessera.stores.models import Merchant, Store, Terminal, TerminalKey
-
-KEY_PREFIX = "tsk_"
+from tessera.stores.models import KEY_PREFIX, Merchant, Store, Terminal, TerminalKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +65,7 @@ def terminal_key_issue(*, terminal: Terminal, label: str = "") -> IssuedKey:
     lookup = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     with use_case():
-        key = TerminalKey.objects.create(
-            terminal=terminal, lookup=lookup, secret_sha256=_digest(secret), label=label
-        )
+        key = TerminalKey.objects.create(terminal=terminal, lookup=lookup, secret_sha256=_digest(secret), label=label)
     return IssuedKey(key=key, secret=f"{KEY_PREFIX}{lookup}_{secret}")
 
 

@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError
 
-from tessera.access.actor import Actor
 from tessera.checkout.errors import (
     CurrencyMismatch,
     DocumentNumberConflict,
@@ -21,6 +20,7 @@ from tessera.checkout.errors import (
 )
 from tessera.checkout.models import Document
 from tessera.idempotency.services import Claim, idempotency_claim, idempotency_complete
+from tessera.kit.actor import Actor
 from tessera.kit.money import currency_is_known
 from tessera.kit.outcome import Outcome
 from tessera.members.models import Member
@@ -58,9 +58,7 @@ def claim_key(*, actor: Actor, key: str, operation: str, fingerprint: str, now: 
     return idempotency_claim(store_id=actor.store_id, key=key, operation=operation, fingerprint=fingerprint, now=now)
 
 
-def duplicate_document(
-    *, actor: Actor, kind: str, pos_number: str, fingerprint: str, claim: Claim
-) -> Outcome | None:
+def duplicate_document(*, actor: Actor, kind: str, pos_number: str, fingerprint: str, claim: Claim) -> Outcome | None:
     """An earlier document with this POS number: its answer if the body is the same, a conflict otherwise.
 
     This is what keeps an offline resync that arrives with a fresh idempotency key from counting twice.

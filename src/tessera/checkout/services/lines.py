@@ -31,8 +31,11 @@ def lines_validate(lines: Sequence[LineIn]) -> list[int]:
         if reason:
             raise LineInvalid(line_no=line.line_no, reason=reason)
         seen.add(line.line_no)
-        amounts.append(line_amount(quantity=line.quantity, unit_price_minor=line.unit_price_minor,
-                                   discount_minor=line.discount_minor))
+        amounts.append(
+            line_amount(
+                quantity=line.quantity, unit_price_minor=line.unit_price_minor, discount_minor=line.discount_minor
+            )
+        )
     if sum(amounts) > AMOUNT_MINOR_MAX:
         raise AmountInvalid(max=AMOUNT_MINOR_MAX)
     return amounts

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tessera.access.actor import Actor
 from tessera.audit.services import audit_record
 from tessera.checkout.commands import RedemptionIn
 from tessera.checkout.errors import AmountInvalid
@@ -19,6 +18,7 @@ from tessera.checkout.services.common import (
     member_for_actor,
 )
 from tessera.idempotency.services import idempotency_complete
+from tessera.kit.actor import Actor
 from tessera.kit.db import use_case
 from tessera.kit.fingerprint import fingerprint
 from tessera.kit.ids import new_public_id
@@ -46,46 +46,93 @@ def points_redeem(*, actor: Actor, redemption: RedemptionIn, request_key: str, n
             return Outcome(claim.replay, replayed=True)
         member = member_for_actor(actor=actor, reference=redemption.member)
         accounts = member_accounts_lock(member_id=member.id)
-        if dup := duplicate_document(actor=actor, kind="redemption", pos_number=redemption.pos_number,
-                                     fingerprint=fp, claim=claim):
+        if dup := duplicate_document(
+            actor=actor, kind="redemption", pos_number=redemption.pos_number, fingerprint=fp, claim=claim
+        ):
             return dup
-        receipt = _redemption_write(actor=actor, redemption=redemption, member=member, accounts=accounts, fp=fp,
-                                    request_key=request_key, now=now)
+        receipt = _redemption_write(
+            actor=actor,
+            redemption=redemption,
+            member=member,
+            accounts=accounts,
+            fp=fp,
+            request_key=request_key,
+            now=now,
+        )
         idempotency_complete(claim=claim, response=receipt)
     return Outcome(receipt)
 
 
 def _redemption_write(
-    *, actor: Actor, redemption: RedemptionIn, member: Member, accounts: MemberAccounts, fp: str,
-    request_key: str, now: datetime,
+    *,
+    actor: Actor,
+    redemption: RedemptionIn,
+    member: Member,
+    accounts: MemberAccounts,
+    fp: str,
+    request_key: str,
+    now: datetime,
 ) -> dict[str, Any]:
     program = member.program
     document_id = new_public_id("doc")
-    redeemed = store_account_id(program_id=program.id, store_id=actor.store_id,
-                                kind=AccountKind.STORE_POINTS_REDEEMED, unit=POINTS)
+    redeemed = store_account_id(
+        program_id=program.id, store_id=actor.store_id, kind=AccountKind.STORE_POINTS_REDEEMED, unit=POINTS
+    )
     posting = posting_write(
         header=PostingHeader(
-            program_id=program.id, reason="redemption", request_key=request_key, source_type="redemption",
-            source_id=document_id, actor=actor, event_at=redemption.event_at, now=now,
+            program_id=program.id,
+            reason="redemption",
+            request_key=request_key,
+            source_type="redemption",
+            source_id=document_id,
+            actor=actor,
+            event_at=redemption.event_at,
+            now=now,
             details={"note": redemption.reason[:200]},
         ),
         legs=[Leg(accounts.points.id, POINTS, -redemption.points), Leg(redeemed, POINTS, redemption.points)],
         locked=accounts.by_id(),
     )
     receipt = {
-        **document_head(document_id=document_id, kind="redemption", pos_number=redemption.pos_number,
-                        member_id=member.public_id, currency=program.currency, posting_id=posting.public_id,
-                        event_at=redemption.event_at, now=now),
+        **document_head(
+            document_id=document_id,
+            kind="redemption",
+            pos_number=redemption.pos_number,
+            member_id=member.public_id,
+            currency=program.currency,
+            posting_id=posting.public_id,
+            event_at=redemption.event_at,
+            now=now,
+        ),
         "points": redemption.points,
         "balances": balances_body(accounts, program.currency),
     }
     Document.objects.create(
-        public_id=document_id, kind=Document.Kind.REDEMPTION, program=program, store_id=actor.store_id,
-        terminal_id=actor.terminal_id, staff_id=actor.staff_id, member=member, pos_number=redemption.pos_number,
-        currency=program.currency, total_minor=0, points=redemption.points, fingerprint=fp, posting=posting,
-        receipt=receipt, event_at=redemption.event_at, created_at=now,
+        public_id=document_id,
+        kind=Document.Kind.REDEMPTION,
+        program=program,
+        store_id=actor.store_id,
+        terminal_id=actor.terminal_id,
+        staff_id=actor.staff_id,
+        member=member,
+        pos_number=redemption.pos_number,
+        currency=program.currency,
+        total_minor=0,
+        points=redemption.points,
+        fingerprint=fp,
+        posting=posting,
+        receipt=receipt,
+        event_at=redemption.event_at,
+        created_at=now,
     )
     if actor.staff_id is not None:
-        audit_record(actor=actor, action="points.redeem", object_type="document", object_id=document_id, now=now,
-                     request_key=request_key, details={"member": member.public_id, "points": redemption.points})
+        audit_record(
+            actor=actor,
+            action="points.redeem",
+            object_type="document",
+            object_id=document_id,
+            now=now,
+            request_key=request_key,
+            details={"member": member.public_id, "points": redemption.points},
+        )
     return receipt

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.db.models import Sum
 
-from tessera.access.actor import Actor
 from tessera.audit.services import audit_record
 from tessera.checkout.commands import ReturnIn
 from tessera.checkout.errors import DocumentNotFound, ReturnExceedsSale, ReturnLineUnknown
@@ -36,6 +35,7 @@ from tessera.checkout.services.common import (
     event_at_check,
 )
 from tessera.idempotency.services import idempotency_complete
+from tessera.kit.actor import Actor
 from tessera.kit.db import use_case
 from tessera.kit.fingerprint import fingerprint
 from tessera.kit.ids import new_public_id
@@ -69,11 +69,13 @@ def return_commit(*, actor: Actor, ret: ReturnIn, request_key: str, now: datetim
         sale = _sale_find(actor=actor, pos_number=ret.original_pos_number)
         # The member's account locks serialise every return of this sale, so "already returned" is exact.
         accounts = member_accounts_lock(member_id=sale.member_id)
-        if dup := duplicate_document(actor=actor, kind="return", pos_number=ret.pos_number, fingerprint=fp,
-                                     claim=claim):
+        if dup := duplicate_document(
+            actor=actor, kind="return", pos_number=ret.pos_number, fingerprint=fp, claim=claim
+        ):
             return dup
-        receipt = _return_write(actor=actor, ret=ret, sale=sale, accounts=accounts, fp=fp, request_key=request_key,
-                                now=now)
+        receipt = _return_write(
+            actor=actor, ret=ret, sale=sale, accounts=accounts, fp=fp, request_key=request_key, now=now
+        )
         idempotency_complete(claim=claim, response=receipt)
     return Outcome(receipt)
 
@@ -97,9 +99,11 @@ def _line_plans(ret: ReturnIn, sale: Document) -> tuple[list[ReturnLinePlan], in
         .values_list("original_line__line_no")
         .annotate(q=Sum("quantity"))
     )
-    requested = {r.line_no: r.quantity for r in ret.lines} if ret.lines else {
-        no: line.quantity - done.get(no, 0) for no, line in lines.items() if line.quantity > done.get(no, 0)
-    }
+    requested = (
+        {r.line_no: r.quantity for r in ret.lines}
+        if ret.lines
+        else {no: line.quantity - done.get(no, 0) for no, line in lines.items() if line.quantity > done.get(no, 0)}
+    )
     if not requested or (ret.lines and len(requested) != len(ret.lines)):
         raise ReturnExceedsSale(line_no="-", requested=0, remaining=0)
     plans = []
@@ -110,55 +114,105 @@ def _line_plans(ret: ReturnIn, sale: Document) -> tuple[list[ReturnLinePlan], in
         before = done.get(line_no, 0)
         if not 0 < quantity <= line.quantity - before:
             raise ReturnExceedsSale(line_no=line_no, requested=quantity, remaining=line.quantity - before)
-        value = returned_line_value(amount=line.amount_minor, quantity=line.quantity, returned_before=before,
-                                    returning=quantity)
+        value = returned_line_value(
+            amount=line.amount_minor, quantity=line.quantity, returned_before=before, returning=quantity
+        )
         plans.append(ReturnLinePlan(line, quantity, value))
     value_before = sum(share(ln.amount_minor, ln.quantity, done.get(no, 0)) for no, ln in lines.items())
     return plans, value_before
 
 
 def _return_write(
-    *, actor: Actor, ret: ReturnIn, sale: Document, accounts: MemberAccounts, fp: str, request_key: str,
+    *,
+    actor: Actor,
+    ret: ReturnIn,
+    sale: Document,
+    accounts: MemberAccounts,
+    fp: str,
+    request_key: str,
     now: datetime,
 ) -> dict[str, Any]:
     program = sale.program
     plans, value_before = _line_plans(ret, sale)
     figures = return_figures(
         SaleFigures(sale.total_minor, sale.points, sale.sv_principal_minor, sale.sv_bonus_minor),
-        value_before=value_before, value=sum(p.value for p in plans),
+        value_before=value_before,
+        value=sum(p.value for p in plans),
     )
     settled = shortfall_settle(
-        points=figures.points, balance=accounts.points.balance or 0, refund=figures,
-        policy=ShortfallPolicy(program.return_shortfall_policy), value=program.point_value,
+        points=figures.points,
+        balance=accounts.points.balance or 0,
+        refund=figures,
+        policy=ShortfallPolicy(program.return_shortfall_policy),
+        value=program.point_value,
     )
     document_id = new_public_id("doc")
     details = {"figures": _figures_body(figures), "shortfall": _settled_body(settled), "original": sale.public_id}
     posting = posting_write(
         header=PostingHeader(
-            program_id=program.id, reason="return", request_key=request_key, source_type="return",
-            source_id=document_id, actor=actor, event_at=ret.event_at, now=now, details=details,
+            program_id=program.id,
+            reason="return",
+            request_key=request_key,
+            source_type="return",
+            source_id=document_id,
+            actor=actor,
+            event_at=ret.event_at,
+            now=now,
+            details=details,
         ),
         legs=_return_legs(sale=sale, accounts=accounts, figures=figures, settled=settled),
         locked=accounts.by_id(),
     )
-    receipt = _receipt(document_id=document_id, ret=ret, sale=sale, posting_id=posting.public_id, figures=figures,
-                       settled=settled, accounts=accounts, now=now)
+    receipt = _receipt(
+        document_id=document_id,
+        ret=ret,
+        sale=sale,
+        posting_id=posting.public_id,
+        figures=figures,
+        settled=settled,
+        accounts=accounts,
+        now=now,
+    )
     document = Document.objects.create(
-        public_id=document_id, kind=Document.Kind.RETURN, program=program, store_id=actor.store_id,
-        terminal_id=actor.terminal_id, staff_id=actor.staff_id, member_id=sale.member_id, pos_number=ret.pos_number,
-        original=sale, currency=sale.currency, total_minor=figures.value, points=figures.points,
+        public_id=document_id,
+        kind=Document.Kind.RETURN,
+        program=program,
+        store_id=actor.store_id,
+        terminal_id=actor.terminal_id,
+        staff_id=actor.staff_id,
+        member_id=sale.member_id,
+        pos_number=ret.pos_number,
+        original=sale,
+        currency=sale.currency,
+        total_minor=figures.value,
+        points=figures.points,
         sv_principal_minor=figures.sv_principal - settled.deduct_principal,
-        sv_bonus_minor=figures.sv_bonus - settled.deduct_bonus, fingerprint=fp, posting=posting, receipt=receipt,
-        event_at=ret.event_at, created_at=now,
+        sv_bonus_minor=figures.sv_bonus - settled.deduct_bonus,
+        fingerprint=fp,
+        posting=posting,
+        receipt=receipt,
+        event_at=ret.event_at,
+        created_at=now,
     )
     _lines_write(document, plans)
     member_stats_return(
-        member_id=sale.member_id, event_at=ret.event_at, value_minor=figures.value,
-        items=sum(p.quantity for p in plans), points=figures.points, categories=_categories(plans),
+        member_id=sale.member_id,
+        event_at=ret.event_at,
+        value_minor=figures.value,
+        items=sum(p.quantity for p in plans),
+        points=figures.points,
+        categories=_categories(plans),
     )
     if actor.staff_id is not None:
-        audit_record(actor=actor, action="checkout.return", object_type="document", object_id=document_id, now=now,
-                     request_key=request_key, details={"original": sale.public_id, "value_minor": figures.value})
+        audit_record(
+            actor=actor,
+            action="checkout.return",
+            object_type="document",
+            object_id=document_id,
+            now=now,
+            request_key=request_key,
+            details={"original": sale.public_id, "value_minor": figures.value},
+        )
     return receipt
 
 
@@ -192,9 +246,16 @@ def _lines_write(document: Document, plans: list[ReturnLinePlan]) -> None:
     DocumentLine.objects.bulk_create(
         [
             DocumentLine(
-                document=document, line_no=index, sku=p.original.sku, name=p.original.name, brand=p.original.brand,
-                category=p.original.category, quantity=p.quantity, unit_price_minor=p.original.unit_price_minor,
-                amount_minor=p.value, original_line=p.original,
+                document=document,
+                line_no=index,
+                sku=p.original.sku,
+                name=p.original.name,
+                brand=p.original.brand,
+                category=p.original.category,
+                quantity=p.quantity,
+                unit_price_minor=p.original.unit_price_minor,
+                amount_minor=p.value,
+                original_line=p.original,
             )
             for index, p in enumerate(plans, start=1)
         ]
@@ -210,28 +271,53 @@ def _categories(plans: list[ReturnLinePlan]) -> dict[str, CategoryMove]:
 
 
 def _figures_body(figures: ReturnFigures) -> dict[str, int]:
-    return {"value_minor": figures.value, "points": figures.points, "sv_principal_minor": figures.sv_principal,
-            "sv_bonus_minor": figures.sv_bonus, "external_minor": figures.external}
+    return {
+        "value_minor": figures.value,
+        "points": figures.points,
+        "sv_principal_minor": figures.sv_principal,
+        "sv_bonus_minor": figures.sv_bonus,
+        "external_minor": figures.external,
+    }
 
 
 def _settled_body(settled: ShortfallSettlement) -> dict[str, int]:
-    return {"from_balance": settled.from_balance, "as_debt": settled.as_debt, "in_money": settled.in_money,
-            "deducted_minor": settled.deducted_minor}
+    return {
+        "from_balance": settled.from_balance,
+        "as_debt": settled.as_debt,
+        "in_money": settled.in_money,
+        "deducted_minor": settled.deducted_minor,
+    }
 
 
 def _receipt(
-    *, document_id: str, ret: ReturnIn, sale: Document, posting_id: str, figures: ReturnFigures,
-    settled: ShortfallSettlement, accounts: MemberAccounts, now: datetime,
+    *,
+    document_id: str,
+    ret: ReturnIn,
+    sale: Document,
+    posting_id: str,
+    figures: ReturnFigures,
+    settled: ShortfallSettlement,
+    accounts: MemberAccounts,
+    now: datetime,
 ) -> dict[str, Any]:
     return {
-        **document_head(document_id=document_id, kind="return", pos_number=ret.pos_number,
-                        member_id=sale.member.public_id, currency=sale.currency, posting_id=posting_id,
-                        event_at=ret.event_at, now=now),
+        **document_head(
+            document_id=document_id,
+            kind="return",
+            pos_number=ret.pos_number,
+            member_id=sale.member.public_id,
+            currency=sale.currency,
+            posting_id=posting_id,
+            event_at=ret.event_at,
+            now=now,
+        ),
         "original_pos_number": sale.pos_number,
         "value_minor": figures.value,
         "refund": {
-            "stored_value": {"principal_minor": figures.sv_principal - settled.deduct_principal,
-                             "bonus_minor": figures.sv_bonus - settled.deduct_bonus},
+            "stored_value": {
+                "principal_minor": figures.sv_principal - settled.deduct_principal,
+                "bonus_minor": figures.sv_bonus - settled.deduct_bonus,
+            },
             "other_tenders_minor": figures.external - settled.deduct_external,
             "deducted_for_spent_points_minor": settled.deducted_minor,
         },

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tessera.access.actor import Actor
 from tessera.audit.services import audit_record
 from tessera.checkout.commands import SaleIn
 from tessera.checkout.errors import StoredValueNotAccepted
@@ -28,6 +27,7 @@ from tessera.checkout.services.common import (
 )
 from tessera.checkout.services.lines import lines_validate, tenders_validate
 from tessera.idempotency.services import idempotency_complete
+from tessera.kit.actor import Actor
 from tessera.kit.db import use_case
 from tessera.kit.fingerprint import fingerprint
 from tessera.kit.ids import new_public_id
@@ -109,7 +109,10 @@ def sale_quote(*, actor: Actor, sale: SaleIn, now: datetime) -> dict[str, Any]:
     member = member_for_actor(actor=actor, reference=sale.member)
     balances = member_balances(member=member)
     plan = _plan(
-        checked, program=member.program, principal=balances.sv_principal_minor, bonus=balances.sv_bonus_minor,
+        checked,
+        program=member.program,
+        principal=balances.sv_principal_minor,
+        bonus=balances.sv_bonus_minor,
         owed=balances.points_debt,
     )
     return {
@@ -149,54 +152,103 @@ def sale_commit(*, actor: Actor, sale: SaleIn, request_key: str, now: datetime) 
         accounts = member_accounts_lock(member_id=member.id)
         if dup := duplicate_document(actor=actor, kind="sale", pos_number=sale.pos_number, fingerprint=fp, claim=claim):
             return dup
-        receipt = _sale_write(actor=actor, checked=checked, member=member, accounts=accounts, fp=fp,
-                              request_key=request_key, now=now)
+        receipt = _sale_write(
+            actor=actor, checked=checked, member=member, accounts=accounts, fp=fp, request_key=request_key, now=now
+        )
         idempotency_complete(claim=claim, response=receipt)
     return Outcome(receipt)
 
 
 def _sale_write(
-    *, actor: Actor, checked: CheckedSale, member: Member, accounts: MemberAccounts, fp: str, request_key: str,
+    *,
+    actor: Actor,
+    checked: CheckedSale,
+    member: Member,
+    accounts: MemberAccounts,
+    fp: str,
+    request_key: str,
     now: datetime,
 ) -> dict[str, Any]:
     program = member.program
     sale = checked.sale
     plan = _plan(
-        checked, program=program, principal=accounts.sv_principal.balance or 0, bonus=accounts.sv_bonus.balance or 0,
+        checked,
+        program=program,
+        principal=accounts.sv_principal.balance or 0,
+        bonus=accounts.sv_bonus.balance or 0,
         owed=-(accounts.points_debt.balance or 0),
     )
     document_id = new_public_id("doc")
     posting = posting_write(
         header=PostingHeader(
-            program_id=program.id, reason="sale", request_key=request_key, source_type="sale",
-            source_id=document_id, actor=actor, event_at=sale.event_at, now=now, details={"earning": plan.earning},
+            program_id=program.id,
+            reason="sale",
+            request_key=request_key,
+            source_type="sale",
+            source_id=document_id,
+            actor=actor,
+            event_at=sale.event_at,
+            now=now,
+            details={"earning": plan.earning},
         ),
         legs=_sale_legs(actor=actor, program=program, accounts=accounts, plan=plan),
         locked=accounts.by_id(),
     )
     receipt = {
-        **document_head(document_id=document_id, kind="sale", pos_number=sale.pos_number, member_id=member.public_id,
-                        currency=sale.currency, posting_id=posting.public_id, event_at=sale.event_at, now=now),
+        **document_head(
+            document_id=document_id,
+            kind="sale",
+            pos_number=sale.pos_number,
+            member_id=member.public_id,
+            currency=sale.currency,
+            posting_id=posting.public_id,
+            event_at=sale.event_at,
+            now=now,
+        ),
         "total_minor": plan.total,
         "stored_value": {"principal_minor": plan.sv_principal, "bonus_minor": plan.sv_bonus},
         "points": _points_body(plan),
         "balances": balances_body(accounts, program.currency),
     }
     document = Document.objects.create(
-        public_id=document_id, kind=Document.Kind.SALE, program=program, store_id=actor.store_id,
-        terminal_id=actor.terminal_id, staff_id=actor.staff_id, member=member, pos_number=sale.pos_number,
-        currency=sale.currency, total_minor=plan.total, points=plan.points, sv_principal_minor=plan.sv_principal,
-        sv_bonus_minor=plan.sv_bonus, fingerprint=fp, posting=posting, receipt=receipt, event_at=sale.event_at,
+        public_id=document_id,
+        kind=Document.Kind.SALE,
+        program=program,
+        store_id=actor.store_id,
+        terminal_id=actor.terminal_id,
+        staff_id=actor.staff_id,
+        member=member,
+        pos_number=sale.pos_number,
+        currency=sale.currency,
+        total_minor=plan.total,
+        points=plan.points,
+        sv_principal_minor=plan.sv_principal,
+        sv_bonus_minor=plan.sv_bonus,
+        fingerprint=fp,
+        posting=posting,
+        receipt=receipt,
+        event_at=sale.event_at,
         created_at=now,
     )
     _lines_write(document=document, sale=sale, plan=plan)
     member_stats_sale(
-        member_id=member.id, event_at=sale.event_at, value_minor=plan.total,
-        items=sum(line.quantity for line in sale.lines), points=plan.points, categories=_categories(sale, plan),
+        member_id=member.id,
+        event_at=sale.event_at,
+        value_minor=plan.total,
+        items=sum(line.quantity for line in sale.lines),
+        points=plan.points,
+        categories=_categories(sale, plan),
     )
     if actor.staff_id is not None:
-        audit_record(actor=actor, action="checkout.sale", object_type="document", object_id=document_id, now=now,
-                     request_key=request_key, details={"member": member.public_id, "total_minor": plan.total})
+        audit_record(
+            actor=actor,
+            action="checkout.sale",
+            object_type="document",
+            object_id=document_id,
+            now=now,
+            request_key=request_key,
+            details={"member": member.public_id, "total_minor": plan.total},
+        )
     return receipt
 
 
@@ -207,15 +259,21 @@ def _sale_legs(*, actor: Actor, program: Program, accounts: MemberAccounts, plan
     legs: list[Leg] = []
     cur = program.currency
     if plan.sv_principal:
-        legs += [Leg(accounts.sv_principal.id, cur, -plan.sv_principal),
-                 Leg(store(AccountKind.STORE_SV_PRINCIPAL_OUT, cur), cur, plan.sv_principal)]
+        legs += [
+            Leg(accounts.sv_principal.id, cur, -plan.sv_principal),
+            Leg(store(AccountKind.STORE_SV_PRINCIPAL_OUT, cur), cur, plan.sv_principal),
+        ]
     if plan.sv_bonus:
-        legs += [Leg(accounts.sv_bonus.id, cur, -plan.sv_bonus),
-                 Leg(store(AccountKind.STORE_SV_BONUS_OUT, cur), cur, plan.sv_bonus)]
+        legs += [
+            Leg(accounts.sv_bonus.id, cur, -plan.sv_bonus),
+            Leg(store(AccountKind.STORE_SV_BONUS_OUT, cur), cur, plan.sv_bonus),
+        ]
     if plan.points:
-        legs += [Leg(store(AccountKind.STORE_POINTS_ISSUED, POINTS), POINTS, -plan.points),
-                 Leg(accounts.points_debt.id, POINTS, plan.debt_repaid),
-                 Leg(accounts.points.id, POINTS, plan.points_credited)]
+        legs += [
+            Leg(store(AccountKind.STORE_POINTS_ISSUED, POINTS), POINTS, -plan.points),
+            Leg(accounts.points_debt.id, POINTS, plan.debt_repaid),
+            Leg(accounts.points.id, POINTS, plan.points_credited),
+        ]
     return legs
 
 
@@ -224,17 +282,27 @@ def _lines_write(*, document: Document, sale: SaleIn, plan: SalePlan) -> None:
     DocumentLine.objects.bulk_create(
         [
             DocumentLine(
-                document=document, line_no=line.line_no, sku=line.sku, name=line.name, brand=line.brand,
-                category=line.category, quantity=line.quantity, unit_price_minor=line.unit_price_minor,
-                discount_minor=line.discount_minor, amount_minor=amount, points=points,
+                document=document,
+                line_no=line.line_no,
+                sku=line.sku,
+                name=line.name,
+                brand=line.brand,
+                category=line.category,
+                quantity=line.quantity,
+                unit_price_minor=line.unit_price_minor,
+                discount_minor=line.discount_minor,
+                amount_minor=amount,
+                points=points,
             )
             for line, amount, points in zip(sale.lines, plan.amounts, line_points, strict=True)
         ]
     )
     if sale.tenders:
         Tender.objects.bulk_create(
-            [Tender(document=document, kind=t.kind, amount_minor=t.amount_minor, reference=t.reference)
-             for t in sale.tenders]
+            [
+                Tender(document=document, kind=t.kind, amount_minor=t.amount_minor, reference=t.reference)
+                for t in sale.tenders
+            ]
         )
 
 

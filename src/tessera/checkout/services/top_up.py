@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tessera.access.actor import Actor
 from tessera.audit.services import audit_record
 from tessera.checkout.commands import TopUpIn
 from tessera.checkout.errors import AmountInvalid, LineInvalid, StoredValueNotAccepted
@@ -20,6 +19,7 @@ from tessera.checkout.services.common import (
     member_for_actor,
 )
 from tessera.idempotency.services import idempotency_complete
+from tessera.kit.actor import Actor
 from tessera.kit.db import use_case
 from tessera.kit.fingerprint import fingerprint
 from tessera.kit.ids import new_public_id
@@ -59,17 +59,25 @@ def top_up_commit(*, actor: Actor, top_up: TopUpIn, request_key: str, now: datet
         if member.program.currency != top_up.currency:
             raise StoredValueNotAccepted(currency=member.program.currency, given=top_up.currency)
         accounts = member_accounts_lock(member_id=member.id)
-        if dup := duplicate_document(actor=actor, kind="top_up", pos_number=top_up.pos_number, fingerprint=fp,
-                                     claim=claim):
+        if dup := duplicate_document(
+            actor=actor, kind="top_up", pos_number=top_up.pos_number, fingerprint=fp, claim=claim
+        ):
             return dup
-        receipt = _top_up_write(actor=actor, top_up=top_up, member=member, accounts=accounts, fp=fp,
-                                request_key=request_key, now=now)
+        receipt = _top_up_write(
+            actor=actor, top_up=top_up, member=member, accounts=accounts, fp=fp, request_key=request_key, now=now
+        )
         idempotency_complete(claim=claim, response=receipt)
     return Outcome(receipt)
 
 
 def _top_up_write(
-    *, actor: Actor, top_up: TopUpIn, member: Member, accounts: MemberAccounts, fp: str, request_key: str,
+    *,
+    actor: Actor,
+    top_up: TopUpIn,
+    member: Member,
+    accounts: MemberAccounts,
+    fp: str,
+    request_key: str,
     now: datetime,
 ) -> dict[str, Any]:
     program = member.program
@@ -88,30 +96,63 @@ def _top_up_write(
         legs += [Leg(accounts.sv_bonus.id, cur, bonus), Leg(store(AccountKind.STORE_SV_BONUS_IN), cur, -bonus)]
     posting = posting_write(
         header=PostingHeader(
-            program_id=program.id, reason="top_up", request_key=request_key, source_type="top_up",
-            source_id=document_id, actor=actor, event_at=top_up.event_at, now=now,
+            program_id=program.id,
+            reason="top_up",
+            request_key=request_key,
+            source_type="top_up",
+            source_id=document_id,
+            actor=actor,
+            event_at=top_up.event_at,
+            now=now,
             details={"bonus": {"rule": "top_up_band", "bonus_minor": bonus}},
         ),
         legs=legs,
         locked=accounts.by_id(),
     )
     receipt = {
-        **document_head(document_id=document_id, kind="top_up", pos_number=top_up.pos_number,
-                        member_id=member.public_id, currency=cur, posting_id=posting.public_id,
-                        event_at=top_up.event_at, now=now),
+        **document_head(
+            document_id=document_id,
+            kind="top_up",
+            pos_number=top_up.pos_number,
+            member_id=member.public_id,
+            currency=cur,
+            posting_id=posting.public_id,
+            event_at=top_up.event_at,
+            now=now,
+        ),
         "amount_minor": top_up.amount_minor,
         "bonus_minor": bonus,
         "balances": balances_body(accounts, cur),
     }
     document = Document.objects.create(
-        public_id=document_id, kind=Document.Kind.TOP_UP, program=program, store_id=actor.store_id,
-        terminal_id=actor.terminal_id, staff_id=actor.staff_id, member=member, pos_number=top_up.pos_number,
-        currency=cur, total_minor=top_up.amount_minor, sv_principal_minor=top_up.amount_minor, sv_bonus_minor=bonus,
-        fingerprint=fp, posting=posting, receipt=receipt, event_at=top_up.event_at, created_at=now,
+        public_id=document_id,
+        kind=Document.Kind.TOP_UP,
+        program=program,
+        store_id=actor.store_id,
+        terminal_id=actor.terminal_id,
+        staff_id=actor.staff_id,
+        member=member,
+        pos_number=top_up.pos_number,
+        currency=cur,
+        total_minor=top_up.amount_minor,
+        sv_principal_minor=top_up.amount_minor,
+        sv_bonus_minor=bonus,
+        fingerprint=fp,
+        posting=posting,
+        receipt=receipt,
+        event_at=top_up.event_at,
+        created_at=now,
     )
     Tender.objects.create(document=document, kind=top_up.tender_kind, amount_minor=top_up.amount_minor)
     member_stats_top_up(member_id=member.id, amount_minor=top_up.amount_minor)
     if actor.staff_id is not None:
-        audit_record(actor=actor, action="wallet.top_up", object_type="document", object_id=document_id, now=now,
-                     request_key=request_key, details={"member": member.public_id, "amount_minor": top_up.amount_minor})
+        audit_record(
+            actor=actor,
+            action="wallet.top_up",
+            object_type="document",
+            object_id=document_id,
+            now=now,
+            request_key=request_key,
+            details={"member": member.public_id, "amount_minor": top_up.amount_minor},
+        )
     return receipt

@@ -7,7 +7,7 @@ from tessera.ledger.guards import guard_drop_statements, guard_statements
 
 def install(apps, schema_editor):
     for sql in guard_statements(schema_editor.connection.vendor):
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 def uninstall(apps, schema_editor):
@@ -17,7 +17,7 @@ def uninstall(apps, schema_editor):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_immutable ON {table}")
         schema_editor.execute("DROP TRIGGER IF EXISTS ledger_entry_balance ON ledger_entry")
     for sql in guard_drop_statements(vendor):
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,66 @@
+"""The POS REST API, version 1, with its OpenAPI document at ``/api/docs``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import BaseRenderer
+
+from tessera.checkout.api.views import router as checkout_router
+from tessera.kit.errors import DomainError
+from tessera.kit.http import domain_error_response, error_body, json_response
+from tessera.members.api.views import router as members_router
+
+
+class OrjsonRenderer(BaseRenderer):
+    media_type = "application/json"
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
+        return orjson.dumps(data)
+
+
+api = NinjaAPI(
+    title="Tessera POS API",
+    version="1",
+    description=(
+        "Membership, points and stored value for POS systems. Authenticate with a terminal API key. "
+        "Amounts are integers in minor units of the store's currency. Every write takes an Idempotency-Key."
+    ),
+    renderer=OrjsonRenderer(),
+    docs_url="/docs",
+    urls_namespace="api",
+)
+api.add_router("/v1", members_router)
+api.add_router("/v1", checkout_router)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return domain_error_response(exc)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    details = [
+        {"field": ".".join(str(p) for p in err.get("loc", ())), "problem": err.get("msg", ""), "type": err.get("type")}
+        for err in exc.errors
+    ]
+    body = error_body(
+        "invalid_request", _("The request is not valid; see details for each field."), {"fields": details}
+    )
+    return json_response(body, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return json_response(error_body("invalid_api_key", _("The API key is missing, unknown or revoked.")), status=401)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return json_response(error_body("http_error", str(exc)), status=exc.status_code)

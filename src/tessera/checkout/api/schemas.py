@@ -1,0 +1,160 @@
+"""Request and response schemas of the checkout API.
+
+Amounts are integers in minor units of the store's currency (fen for CNY, won for KRW). Totals, points and
+stored-value splits are never taken from the POS: Tessera computes them, and refuses unknown fields.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from ninja import Schema
+from pydantic import AwareDatetime, ConfigDict, Field
+
+from tessera.kit.money import AMOUNT_MINOR_MAX
+
+Minor = Field(..., ge=0, le=AMOUNT_MINOR_MAX)
+TenderKind = Literal["cash", "bank_card", "wechat_pay", "alipay", "stored_value", "other"]
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LineIn(Strict):
+    line_no: int = Field(..., ge=1, le=100_000)
+    sku: str = Field(..., min_length=1, max_length=64)
+    name: str = Field(..., min_length=1, max_length=200)
+    brand: str = Field("", max_length=100)
+    category: str = Field("", max_length=100)
+    quantity: int = Field(..., ge=1, le=100_000, description="Whole units; weighed goods send 1 and the line price.")
+    unit_price_minor: int = Minor
+    discount_minor: int = Field(0, ge=0, le=AMOUNT_MINOR_MAX)
+
+
+class TenderIn(Strict):
+    kind: TenderKind
+    amount_minor: int = Field(..., ge=1, le=AMOUNT_MINOR_MAX)
+    reference: str = Field("", max_length=100)
+
+
+class DocumentBase(Strict):
+    store: str = Field(..., min_length=1, max_length=32, description="Store code; must be the key's own store.")
+    terminal: str | None = Field(None, max_length=100, description="Till name, for the POS's own records.")
+    pos_number: str = Field(..., min_length=1, max_length=64, description="The POS document number.")
+    event_at: AwareDatetime = Field(..., description="When it happened at the till, with its UTC offset.")
+
+
+class SaleRequest(DocumentBase):
+    member: str = Field(..., min_length=1, max_length=64, description="Member id, card number or card code.")
+    currency: str = Field(..., min_length=3, max_length=3)
+    lines: list[LineIn] = Field(..., min_length=1, max_length=500)
+    tenders: list[TenderIn] = Field(default_factory=list, max_length=20)
+
+
+class ReturnLineRequest(Strict):
+    line_no: int = Field(..., ge=1, le=100_000, description="Line number on the original sale.")
+    quantity: int = Field(..., ge=1, le=100_000)
+
+
+class ReturnRequest(DocumentBase):
+    original_pos_number: str = Field(..., min_length=1, max_length=64)
+    lines: list[ReturnLineRequest] = Field(
+        default_factory=list, max_length=500, description="Omit to return everything not yet returned."
+    )
+
+
+class TopUpRequest(DocumentBase):
+    member: str = Field(..., min_length=1, max_length=64)
+    currency: str = Field(..., min_length=3, max_length=3)
+    amount_minor: int = Field(..., ge=1, le=AMOUNT_MINOR_MAX)
+    tender: Literal["cash", "bank_card", "wechat_pay", "alipay", "other"] = "cash"
+
+
+class RedemptionRequest(DocumentBase):
+    member: str = Field(..., min_length=1, max_length=64)
+    points: int = Field(..., ge=1, le=10**9)
+    reason: str = Field("", max_length=200)
+
+
+class StoredValueOut(Schema):
+    currency: str
+    principal_minor: int
+    bonus_minor: int
+    total_minor: int
+
+
+class BalancesOut(Schema):
+    points: int
+    points_owed: int
+    stored_value: StoredValueOut
+
+
+class SplitOut(Schema):
+    principal_minor: int
+    bonus_minor: int
+
+
+class PointsOut(Schema):
+    earned: int
+    debt_repaid: int
+    credited: int
+    explanation: dict[str, object]
+
+
+class DocumentOut(Schema):
+    document_id: str
+    kind: str
+    pos_number: str
+    member_id: str
+    currency: str
+    posting_id: str | None
+    event_at: datetime
+    recorded_at: datetime
+    balances: BalancesOut
+
+
+class SaleOut(DocumentOut):
+    total_minor: int
+    stored_value: SplitOut
+    points: PointsOut
+
+
+class QuoteOut(Schema):
+    member_id: str
+    currency: str
+    total_minor: int
+    stored_value: SplitOut
+    points: PointsOut
+    balances_before: BalancesOut
+
+
+class RefundOut(Schema):
+    stored_value: SplitOut
+    other_tenders_minor: int
+    deducted_for_spent_points_minor: int
+
+
+class PointsBackOut(Schema):
+    taken_back: int
+    from_balance: int
+    as_debt: int
+    in_money: int
+    deducted_minor: int
+
+
+class ReturnOut(DocumentOut):
+    original_pos_number: str
+    value_minor: int
+    refund: RefundOut
+    points: PointsBackOut
+
+
+class TopUpOut(DocumentOut):
+    amount_minor: int
+    bonus_minor: int
+
+
+class RedemptionOut(DocumentOut):
+    points: int
