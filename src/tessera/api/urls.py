@@ -63,4 +63,7 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        message = _("The request body could not be read; send JSON with Content-Type: application/json.")
+        return json_response(error_body("malformed_request", message), status=400)
     return json_response(error_body("http_error", str(exc)), status=exc.status_code)

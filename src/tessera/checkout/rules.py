@@ -97,18 +97,28 @@ def returned_line_value(*, amount: int, quantity: int, returned_before: int, ret
 def return_figures(sale: SaleFigures, *, value_before: int, value: int) -> ReturnFigures:
     after = value_before + value
     assert 0 <= value_before <= after <= sale.total
-
-    def delta(part: int) -> int:
-        return share(part, sale.total, after) - share(part, sale.total, value_before)
-
+    sv_before, sv_after = (_sv_cumulative(sale, r) for r in (value_before, after))
+    principal_before, principal_after = (_principal_cumulative(sale, sv) for sv in (sv_before, sv_after))
     kept_before = sale.points - _points_clawed(sale, value_before)
     kept_after = sale.points - _points_clawed(sale, after)
     return ReturnFigures(
         value=value,
         points=kept_before - kept_after,
-        sv_principal=delta(sale.sv_principal),
-        sv_bonus=delta(sale.sv_bonus),
+        sv_principal=principal_after - principal_before,
+        sv_bonus=(sv_after - principal_after) - (sv_before - principal_before),
     )
+
+
+# Stored value is refunded by two nested two-way splits: first the returned value between stored value and the
+# other tenders, then the stored value between principal and bonus. Rounding each of three parts on its own
+# could give back one minor unit more than the goods were worth; a two-way cumulative split never can, because
+# the rounded-down part grows by at most the step and the other part takes the rest.
+def _sv_cumulative(sale: SaleFigures, returned: int) -> int:
+    return share(sale.sv_principal + sale.sv_bonus, sale.total, returned)
+
+
+def _principal_cumulative(sale: SaleFigures, sv_refunded: int) -> int:
+    return share(sale.sv_principal, sale.sv_principal + sale.sv_bonus, sv_refunded)
 
 
 def _points_clawed(sale: SaleFigures, returned: int) -> int:

@@ -119,14 +119,20 @@ def _store_account_upsert(*, program_id: int, store_id: int, kind: str, unit: st
     return int(existing.values_list("id", flat=True).get())
 
 
-def posting_write(*, header: PostingHeader, legs: Sequence[Leg], locked: Mapping[int, Account]) -> Posting:
+def posting_write(
+    *, header: PostingHeader, legs: Sequence[Leg], locked: Mapping[int, Account]
+) -> Posting | None:
     """Write one balanced posting and move the cached balances of the locked accounts it touches.
+
+    Returns None, writing nothing, when no leg moves anything (a free sale earns and spends nothing).
 
     :raises InsufficientBalance: a member balance would fall below its floor.
     :raises BalanceCeilingExceeded: a member balance would rise above its ceiling.
     """
     assert_in_transaction()
     legs = legs_compact(legs)
+    if not legs:
+        return None
     legs_check_balanced(legs)
     cached = {a.id: Bounds(a.balance, a.floor, a.ceiling) for a in locked.values() if a.balance is not None}
     after, delta, breach = balances_after(legs, cached)

@@ -93,6 +93,7 @@ def _redemption_write(
         legs=[Leg(accounts.points.id, POINTS, -redemption.points), Leg(redeemed, POINTS, redemption.points)],
         locked=accounts.by_id(),
     )
+    assert posting is not None  # a top-up or redemption always moves value
     receipt = {
         **document_head(
             document_id=document_id,

@@ -201,7 +201,7 @@ def _sale_write(
             pos_number=sale.pos_number,
             member_id=member.public_id,
             currency=sale.currency,
-            posting_id=posting.public_id,
+            posting_id=posting.public_id if posting else None,
             event_at=sale.event_at,
             now=now,
         ),

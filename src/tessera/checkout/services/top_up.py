@@ -109,6 +109,7 @@ def _top_up_write(
         legs=legs,
         locked=accounts.by_id(),
     )
+    assert posting is not None  # a top-up or redemption always moves value
     receipt = {
         **document_head(
             document_id=document_id,

@@ -1,0 +1,142 @@
+"""Builders for tests: a small chain with stores, tills, keys and a programme, and quick POS documents.
+
+Everything is made through the public services, so tests exercise the same paths as the till.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from tessera.checkout.commands import LineIn, ReturnIn, ReturnLineIn, SaleIn, TenderIn, TopUpIn
+from tessera.checkout.services import return_commit, sale_commit, top_up_commit
+from tessera.kit.actor import Actor
+from tessera.kit.clock import now
+from tessera.members.models import Member
+from tessera.members.services import Profile, member_enroll
+from tessera.programs.models import Program
+from tessera.programs.services import program_create, top_up_band_set
+from tessera.stores.models import Merchant, Store, Terminal
+from tessera.stores.services import merchant_create, store_create, terminal_create, terminal_key_issue
+
+_counter = itertools.count(1)
+
+
+@dataclass
+class Shop:
+    store: Store
+    terminal: Terminal
+    key: str
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(
+            store_id=self.store.id,
+            merchant_id=self.store.merchant_id,
+            currency=self.store.currency,
+            terminal_id=self.terminal.id,
+        )
+
+
+@dataclass
+class World:
+    merchant: Merchant
+    program: Program
+    shops: list[Shop] = field(default_factory=list)
+
+    @property
+    def a(self) -> Shop:
+        return self.shops[0]
+
+    @property
+    def b(self) -> Shop:
+        return self.shops[1]
+
+
+def world_build(
+    *,
+    country: str = "CN",
+    timezone: str = "Asia/Shanghai",
+    currency: str = "CNY",
+    stores: int = 2,
+    name: str = "Chain",
+    **program_settings: Any,
+) -> World:
+    merchant = merchant_create(name=name, country=country, timezone=timezone, currency=currency)
+    program = program_create(owner=merchant, name=f"{name} club", **program_settings)
+    world = World(merchant=merchant, program=program)
+    for i in range(1, stores + 1):
+        store = store_create(merchant=merchant, code=f"S{i:03d}", name=f"{name} store {i}")
+        terminal = terminal_create(store=store, name="till-1")
+        world.shops.append(Shop(store=store, terminal=terminal, key=terminal_key_issue(terminal=terminal).secret))
+    return world
+
+
+def band_set(world: World, min_amount_minor: int, bonus_minor: int) -> None:
+    top_up_band_set(program=world.program, min_amount_minor=min_amount_minor, bonus_minor=bonus_minor)
+
+
+def member_new(world: World, *, phone: str | None = None, name: str = "Test Member") -> Member:
+    number = phone or f"1380013{next(_counter):04d}"
+    body = member_enroll(
+        program=world.program, profile=Profile(phone=number, name=name), actor=world.a.actor, now=now()
+    ).body
+    return Member.objects.select_related("program").get(public_id=body["member_id"])
+
+
+def key() -> str:
+    return f"k-{next(_counter)}"
+
+
+def sale_in(
+    member: Member,
+    lines: list[tuple[int, int]] | None = None,
+    *,
+    sv: int = 0,
+    pos_number: str | None = None,
+    currency: str = "CNY",
+    at: datetime | None = None,
+    category: str = "tops",
+) -> SaleIn:
+    """A sale of ``lines`` given as (quantity, unit price) pairs; ``sv`` minor units paid from stored value."""
+    lines = lines or [(1, 10000)]
+    total = sum(q * p for q, p in lines)
+    tenders = [TenderIn("stored_value", sv)] if sv else []
+    if total - sv:
+        tenders.append(TenderIn("cash", total - sv))
+    return SaleIn(
+        member=member.public_id,
+        pos_number=pos_number or f"P{next(_counter)}",
+        event_at=at or now(),
+        currency=currency,
+        lines=tuple(LineIn(i, f"SKU{i}", f"Item {i}", q, p, category=category) for i, (q, p) in enumerate(lines, 1)),
+        tenders=tuple(tenders),
+    )
+
+
+def sell(shop: Shop, member: Member, lines: list[tuple[int, int]] | None = None, **kw: Any) -> dict[str, Any]:
+    return sale_commit(actor=shop.actor, sale=sale_in(member, lines, **kw), request_key=key(), now=now()).body
+
+
+def top_up(shop: Shop, member: Member, amount_minor: int, currency: str = "CNY") -> dict[str, Any]:
+    command = TopUpIn(
+        member=member.public_id,
+        pos_number=f"T{next(_counter)}",
+        event_at=now(),
+        currency=currency,
+        amount_minor=amount_minor,
+    )
+    return top_up_commit(actor=shop.actor, top_up=command, request_key=key(), now=now()).body
+
+
+def give_back(shop: Shop, original: str, lines: list[tuple[int, int]] | None = None) -> dict[str, Any]:
+    """Return (line number, quantity) pairs of sale ``original``; everything left when ``lines`` is None."""
+    command = ReturnIn(
+        original_pos_number=original,
+        pos_number=f"R{next(_counter)}",
+        event_at=now() + timedelta(seconds=1),
+        lines=tuple(ReturnLineIn(no, q) for no, q in (lines or [])),
+    )
+    return return_commit(actor=shop.actor, ret=command, request_key=key(), now=now() + timedelta(seconds=1)).body
