@@ -51,6 +51,11 @@ class ReturnExceedsSale(Conflict):
     message = _("Line %(line_no)s: %(requested)s to return but only %(remaining)s left on the sale.")
 
 
+class NothingToReturn(Conflict):
+    code = "nothing_to_return"
+    message = _("Everything on sale %(pos_number)s has already been returned.")
+
+
 class ReturnLineUnknown(Invalid):
     code = "return_line_unknown"
     message = _("Line %(line_no)s is not on the original sale.")

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from tessera.kit.cards import card_code_clean, card_number_clean
 from tessera.kit.phone import InvalidPhone, phone_mask, phone_normalize
 from tessera.ledger.models import AccountKind, Entry
-from tessera.members.models import Member
+from tessera.members.models import Member, MemberCategoryStats, MemberStats
 from tessera.programs.models import Program
 
 
@@ -154,7 +154,48 @@ def member_summary(member: Member) -> dict[str, Any]:
         "card_number": member.card_number,
         "name": member.name,
         "phone_masked": phone_mask(member.phone),
-        "status": member.status,
+        "status": str(member.status),
         "locale": member.locale,
         "enrolled_at": member.enrolled_at.isoformat(),
     }
+
+
+# ---------------------------------------------------------------- staff console reads
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """One history line and the time zone of the store where it happened, to show the till's local time."""
+
+    line: HistoryLine
+    store_timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    rows: list[HistoryRow]
+    next_before: int | None  # pass as ``before_id`` for the next (older) page; None on the last page
+
+
+def member_history_page(*, member: Member, limit: int = 25, before_id: int | None = None) -> HistoryPage:
+    """One page of the member's ledger history, newest first, in a single query whatever the page size."""
+    entries = (
+        Entry.objects.filter(account__member=member)
+        .select_related("posting__store", "posting__staff", "posting__terminal", "account")
+        .order_by("-id")
+    )
+    if before_id is not None:
+        entries = entries.filter(id__lt=before_id)
+    # One extra row tells whether an older page exists without a COUNT over the member's whole history.
+    found = list(entries[: limit + 1])
+    rows = [HistoryRow(_history_line(e), e.posting.store.timezone) for e in found[:limit]]
+    return HistoryPage(rows=rows, next_before=rows[-1].line.entry_id if len(found) > limit else None)
+
+
+def member_stats_get(*, member: Member) -> MemberStats | None:
+    return MemberStats.objects.filter(member=member).first()
+
+
+def member_top_categories(*, member: Member, limit: int = 5) -> list[MemberCategoryStats]:
+    """The member's categories by net spend, largest first."""
+    return list(MemberCategoryStats.objects.filter(member=member).order_by("-spend_minor", "category")[:limit])

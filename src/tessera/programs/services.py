@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from tessera.kit.db import use_case
 from tessera.kit.errors import Invalid
@@ -12,7 +13,7 @@ from tessera.stores.models import Merchant
 
 class ProgramSetupInvalid(Invalid):
     code = "program_setup_invalid"
-    message = "The programme settings are not valid: %(reason)s"
+    message = _("The programme settings are not valid: %(reason)s")
 
 
 def program_create(

@@ -15,7 +15,13 @@ from django.db.models import Sum
 
 from tessera.audit.services import audit_record
 from tessera.checkout.commands import ReturnIn
-from tessera.checkout.errors import DocumentNotFound, ReturnExceedsSale, ReturnLineUnknown
+from tessera.checkout.errors import (
+    DocumentNotFound,
+    LineInvalid,
+    NothingToReturn,
+    ReturnExceedsSale,
+    ReturnLineUnknown,
+)
 from tessera.checkout.models import Document, DocumentLine
 from tessera.checkout.receipts import balances_body, document_head
 from tessera.checkout.rules import (
@@ -104,8 +110,10 @@ def _line_plans(ret: ReturnIn, sale: Document) -> tuple[list[ReturnLinePlan], in
         if ret.lines
         else {no: line.quantity - done.get(no, 0) for no, line in lines.items() if line.quantity > done.get(no, 0)}
     )
-    if not requested or (ret.lines and len(requested) != len(ret.lines)):
-        raise ReturnExceedsSale(line_no="-", requested=0, remaining=0)
+    if ret.lines and len(requested) != len(ret.lines):
+        raise LineInvalid(line_no="-", reason="a line number appears twice in the return")
+    if not requested:
+        raise NothingToReturn(pos_number=sale.pos_number)
     plans = []
     for line_no, quantity in sorted(requested.items()):
         line = lines.get(line_no)

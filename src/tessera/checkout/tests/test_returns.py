@@ -65,7 +65,7 @@ class TestPartialAndFullReturns:
         postings = Posting.objects.count()
         with pytest.raises(DomainError) as exc:
             give_back(world.a, "S-1")
-        assert exc.value.code == "return_exceeds_sale"
+        assert exc.value.code == "nothing_to_return"
         assert Posting.objects.count() == postings
 
     def test_more_than_sold_on_a_line_is_refused(self, world, bought):
@@ -73,6 +73,11 @@ class TestPartialAndFullReturns:
             give_back(world.a, "S-1", [(1, 3)])
         assert exc.value.code == "return_exceeds_sale"
         assert exc.value.details == {"line_no": 1, "requested": 3, "remaining": 2}
+
+    def test_a_line_twice_in_one_return_is_refused(self, world, bought):
+        with pytest.raises(DomainError) as exc:
+            give_back(world.a, "S-1", [(1, 1), (1, 1)])
+        assert exc.value.code == "line_invalid"
 
     def test_unknown_line_and_unknown_sale(self, world, bought):
         with pytest.raises(DomainError) as exc:
