@@ -47,13 +47,24 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     details = [
-        {"field": ".".join(str(p) for p in err.get("loc", ())), "problem": err.get("msg", ""), "type": err.get("type")}
+        {"field": _field_path(err.get("loc", ())), "problem": err.get("msg", ""), "type": err.get("type")}
         for err in exc.errors
     ]
     body = error_body(
         "invalid_request", _("The request is not valid; see details for each field."), {"fields": details}
     )
     return json_response(body, status=422)
+
+
+def _field_path(loc: tuple[object, ...] | list[object]) -> str:
+    # ninja prefixes the source ("body", "query") and then the view's parameter name; integrators want the
+    # path inside their document: "lines.0.quantity", not "body.body.lines.0.quantity".
+    parts = [str(p) for p in loc]
+    if len(parts) > 2 and parts[0] == "body" and parts[1] == "body":
+        parts = parts[2:]
+    elif parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:]
+    return ".".join(parts)
 
 
 @api.exception_handler(AuthenticationError)

@@ -12,6 +12,18 @@ from __future__ import annotations
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 IMMUTABLE_TABLES = ("ledger_posting", "ledger_entry", "audit_auditrecord")
+# Other areas whose rows must never change once written add their tables here when their app loads
+# (checkout's documents: their receipts are what the POS is answered with on every replay).
+_registered: list[str] = []
+
+
+def guard_tables_register(*tables: str) -> None:
+    _registered.extend(t for t in tables if t not in _registered)
+
+
+def guarded_tables() -> tuple[str, ...]:
+    return IMMUTABLE_TABLES + tuple(_registered)
+
 
 _PG_INSTALL = [
     """
@@ -54,19 +66,23 @@ _SQLITE_IMMUTABLE = [
 ]
 
 
-def guard_statements(vendor: str) -> list[str]:
+def guard_statements(vendor: str, tables: tuple[str, ...] | None = None) -> list[str]:
+    """Statements installing the guards; the PostgreSQL functions and the zero-sum trigger come with the ledger's."""
+    if tables is None:
+        tables = guarded_tables()
     if vendor == "postgresql":
-        return _PG_INSTALL + [_PG_IMMUTABLE.format(table=t) for t in IMMUTABLE_TABLES]
+        base = _PG_INSTALL if "ledger_entry" in tables else []
+        return base + [_PG_IMMUTABLE.format(table=t) for t in tables]
     if vendor == "sqlite":
-        return [sql.format(table=t) for t in IMMUTABLE_TABLES for sql in _SQLITE_IMMUTABLE]
+        return [sql.format(table=t) for t in tables for sql in _SQLITE_IMMUTABLE]
     return []
 
 
-def guard_drop_statements(vendor: str) -> list[str]:
+def guard_drop_statements(vendor: str, tables: tuple[str, ...] | None = None) -> list[str]:
     """Only for test teardown on SQLite, whose flush deletes rows (PostgreSQL's TRUNCATE fires no row trigger)."""
-    if vendor == "sqlite":
-        return [f"DROP TRIGGER IF EXISTS {t}_{op}" for t in IMMUTABLE_TABLES for op in ("no_update", "no_delete")]
-    return []
+    if vendor != "sqlite":
+        return []
+    return [f"DROP TRIGGER IF EXISTS {t}_{op}" for t in tables or guarded_tables() for op in ("no_update", "no_delete")]
 
 
 def guards_install(connection: BaseDatabaseWrapper) -> None:
@@ -86,10 +102,10 @@ def guards_missing(connection: BaseDatabaseWrapper) -> list[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-            expected = [f"{t}_immutable" for t in IMMUTABLE_TABLES] + ["ledger_entry_balance"]
+            expected = [f"{t}_immutable" for t in guarded_tables()] + ["ledger_entry_balance"]
         elif connection.vendor == "sqlite":
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-            expected = [f"{t}_{op}" for t in IMMUTABLE_TABLES for op in ("no_update", "no_delete")]
+            expected = [f"{t}_{op}" for t in guarded_tables() for op in ("no_update", "no_delete")]
         else:
             return []
         present = {row[0] for row in cursor.fetchall()}

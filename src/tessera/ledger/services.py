@@ -119,9 +119,7 @@ def _store_account_upsert(*, program_id: int, store_id: int, kind: str, unit: st
     return int(existing.values_list("id", flat=True).get())
 
 
-def posting_write(
-    *, header: PostingHeader, legs: Sequence[Leg], locked: Mapping[int, Account]
-) -> Posting | None:
+def posting_write(*, header: PostingHeader, legs: Sequence[Leg], locked: Mapping[int, Account]) -> Posting | None:
     """Write one balanced posting and move the cached balances of the locked accounts it touches.
 
     Returns None, writing nothing, when no leg moves anything (a free sale earns and spends nothing).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -150,7 +150,9 @@ def profile_clean(profile: Profile, *, region: str) -> Profile:
         raise ProfileInvalid(reason=f"gender must be one of {', '.join(g or '(empty)' for g in GENDERS)}")
     if profile.locale not in LOCALES:
         raise ProfileInvalid(reason=f"language must be one of {', '.join(LOCALES)}")
-    if profile.birthday is not None and not (date(1900, 1, 1) <= profile.birthday <= date.today()):  # noqa: DTZ011
+    # The server's date plus a day: wherever the member is, their birthday is not after that.
+    latest = date.today() + timedelta(days=1)  # noqa: DTZ011
+    if profile.birthday is not None and not (date(1900, 1, 1) <= profile.birthday <= latest):
         raise ProfileInvalid(reason="birthday is out of range")
     email = (profile.email or "").strip() or None
     if email is not None:

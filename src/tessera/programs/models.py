@@ -6,6 +6,7 @@ alliance of merchants can later share one programme without a schema change.
 
 from __future__ import annotations
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -34,15 +35,22 @@ class Program(models.Model):
     )
     earn_points = models.PositiveIntegerField(_("points earned"), default=1)
     earn_per_minor = models.PositiveIntegerField(
-        _("per spend (minor units)"), default=100, help_text=_("Spend in minor units that earns the points above.")
+        _("per spend (minor units)"),
+        validators=[MinValueValidator(1)],
+        default=100,
+        help_text=_("Spend in minor units that earns the points above."),
     )
     earn_on_stored_value = models.BooleanField(
         _("earn on stored value"),
         default=False,
         help_text=_("Whether the part of a sale paid from stored value earns points (the top-up already did)."),
     )
-    point_value_points = models.PositiveIntegerField(_("point value: points"), default=100)
-    point_value_minor = models.PositiveIntegerField(_("point value: minor units"), default=100)
+    point_value_points = models.PositiveIntegerField(
+        _("point value: points"), default=100, validators=[MinValueValidator(1)]
+    )
+    point_value_minor = models.PositiveIntegerField(
+        _("point value: minor units"), default=100, validators=[MinValueValidator(1)]
+    )
     return_shortfall_policy = models.CharField(
         _("when returned points were already spent"),
         max_length=32,
@@ -62,6 +70,10 @@ class Program(models.Model):
             models.CheckConstraint(condition=models.Q(earn_per_minor__gt=0), name="program_earn_per_minor_positive"),
             models.CheckConstraint(
                 condition=models.Q(point_value_points__gt=0), name="program_point_value_points_positive"
+            ),
+            # A zero point value would buy back spent points for nothing on a return: a silent write-off.
+            models.CheckConstraint(
+                condition=models.Q(point_value_minor__gt=0), name="program_point_value_minor_positive"
             ),
         ]
 

@@ -29,8 +29,8 @@ class PointValue:
     minor: int
 
     def __post_init__(self) -> None:
-        if self.points <= 0 or self.minor < 0:
-            raise ValueError("point value needs points > 0 and minor >= 0")
+        if self.points <= 0 or self.minor <= 0:
+            raise ValueError("point value needs points > 0 and minor > 0")
 
 
 def points_for_spend(eligible_minor: int, rate: EarnRate) -> int:
@@ -49,7 +49,7 @@ def points_value_minor(points: int, value: PointValue) -> int:
 
 def points_covered_by_minor(amount_minor: int, value: PointValue) -> int:
     """Whole points that ``amount_minor`` fully pays for (rounded down)."""
-    if amount_minor <= 0 or value.minor == 0:
+    if amount_minor <= 0:
         return 0
     return amount_minor * value.points // value.minor
 

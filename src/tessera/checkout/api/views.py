@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Router
 
+from tessera.access.rules import Action
+from tessera.access.terminals import terminal_actor
 from tessera.checkout import commands
 from tessera.checkout.api.schemas import (
     QuoteOut,
@@ -26,7 +28,7 @@ from tessera.checkout.services import points_redeem, return_commit, sale_commit,
 from tessera.idempotency.services import idempotency_key_require
 from tessera.kit.clock import now
 from tessera.kit.http import json_response, outcome_response
-from tessera.stores.api.auth import TERMINAL_AUTH, terminal_of
+from tessera.stores.api.auth import TERMINAL_AUTH
 
 router = Router(tags=["checkout"], auth=TERMINAL_AUTH)
 KeyHeader = Header(None, alias="Idempotency-Key", description="Client-generated, reused on every retry.")
@@ -45,13 +47,13 @@ def _sale(body: SaleRequest) -> commands.SaleIn:
 
 @router.post("/sales/quote", response=QuoteOut, summary="Quote a sale (dry run, writes nothing)")
 def sale_quote_view(request: HttpRequest, body: SaleRequest) -> HttpResponse:
-    actor = terminal_of(request).actor_for(body.store)
+    actor = terminal_actor(request, store_code=body.store, action=Action.SALE)
     return json_response(sale_quote(actor=actor, sale=_sale(body), now=now()))
 
 
 @router.post("/sales", response={201: SaleOut}, summary="Commit a sale")
 def sale_commit_view(request: HttpRequest, body: SaleRequest, idempotency_key: str | None = KeyHeader) -> HttpResponse:
-    actor = terminal_of(request).actor_for(body.store)
+    actor = terminal_actor(request, store_code=body.store, action=Action.SALE)
     key = idempotency_key_require(idempotency_key)
     return outcome_response(sale_commit(actor=actor, sale=_sale(body), request_key=key, now=now()))
 
@@ -60,7 +62,7 @@ def sale_commit_view(request: HttpRequest, body: SaleRequest, idempotency_key: s
 def return_commit_view(
     request: HttpRequest, body: ReturnRequest, idempotency_key: str | None = KeyHeader
 ) -> HttpResponse:
-    actor = terminal_of(request).actor_for(body.store)
+    actor = terminal_actor(request, store_code=body.store, action=Action.RETURN)
     key = idempotency_key_require(idempotency_key)
     ret = commands.ReturnIn(
         original_pos_number=body.original_pos_number,
@@ -73,7 +75,7 @@ def return_commit_view(
 
 @router.post("/top-ups", response={201: TopUpOut}, summary="Top up stored value")
 def top_up_view(request: HttpRequest, body: TopUpRequest, idempotency_key: str | None = KeyHeader) -> HttpResponse:
-    actor = terminal_of(request).actor_for(body.store)
+    actor = terminal_actor(request, store_code=body.store, action=Action.TOP_UP)
     key = idempotency_key_require(idempotency_key)
     top_up = commands.TopUpIn(
         member=body.member,
@@ -90,7 +92,7 @@ def top_up_view(request: HttpRequest, body: TopUpRequest, idempotency_key: str |
 def redemption_view(
     request: HttpRequest, body: RedemptionRequest, idempotency_key: str | None = KeyHeader
 ) -> HttpResponse:
-    actor = terminal_of(request).actor_for(body.store)
+    actor = terminal_actor(request, store_code=body.store, action=Action.POINTS_REDEEM)
     key = idempotency_key_require(idempotency_key)
     redemption = commands.RedemptionIn(
         member=body.member,

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.db.models import Sum
 
-from tessera.audit.services import audit_record
 from tessera.checkout.commands import ReturnIn
 from tessera.checkout.errors import (
     DocumentNotFound,
@@ -23,7 +22,6 @@ from tessera.checkout.errors import (
     ReturnLineUnknown,
 )
 from tessera.checkout.models import Document, DocumentLine
-from tessera.checkout.receipts import balances_body, document_head
 from tessera.checkout.rules import (
     ReturnFigures,
     SaleFigures,
@@ -34,21 +32,13 @@ from tessera.checkout.rules import (
     share,
     shortfall_settle,
 )
-from tessera.checkout.services.common import (
-    claim_key,
-    document_number_guard,
-    duplicate_document,
-    event_at_check,
-)
-from tessera.idempotency.services import idempotency_complete
+from tessera.checkout.services.flow import Request, Write, pos_write
 from tessera.kit.actor import Actor
-from tessera.kit.db import use_case
-from tessera.kit.fingerprint import fingerprint
-from tessera.kit.ids import new_public_id
 from tessera.kit.outcome import Outcome
 from tessera.ledger.models import POINTS, AccountKind
 from tessera.ledger.rules import Leg
-from tessera.ledger.services import MemberAccounts, PostingHeader, member_accounts_lock, posting_write, store_account_id
+from tessera.ledger.services import store_account_id
+from tessera.members.models import Member
 from tessera.members.stats import CategoryMove, member_stats_return
 
 
@@ -63,27 +53,19 @@ def return_commit(*, actor: Actor, ret: ReturnIn, request_key: str, now: datetim
     """Record a full or partial return of a sale made at this store. Idempotent.
 
     :raises DocumentNotFound: no such sale at this store.
+    :raises NothingToReturn: everything on the sale has been returned already.
     :raises ReturnExceedsSale: more units than remain unreturned on a line.
     :raises ReturnLineUnknown: a line number that the sale does not have.
     """
-    event_at_check(ret.event_at, now)
-    fp = fingerprint(operation="return", body=ret.canonical())
-    with document_number_guard(ret.pos_number), use_case():
-        claim = claim_key(actor=actor, key=request_key, operation="return", fingerprint=fp, now=now)
-        if claim.replay is not None:
-            return Outcome(claim.replay, replayed=True)
+    request = Request(actor=actor, kind="return", pos_number=ret.pos_number, event_at=ret.event_at,
+                      request_key=request_key, body=ret.canonical(), now=now)  # fmt: skip
+
+    def find() -> tuple[Member, tuple[ReturnIn, Document]]:
+        # The member's account locks, taken next, serialise every return of this sale: "already returned" is exact.
         sale = _sale_find(actor=actor, pos_number=ret.original_pos_number)
-        # The member's account locks serialise every return of this sale, so "already returned" is exact.
-        accounts = member_accounts_lock(member_id=sale.member_id)
-        if dup := duplicate_document(
-            actor=actor, kind="return", pos_number=ret.pos_number, fingerprint=fp, claim=claim
-        ):
-            return dup
-        receipt = _return_write(
-            actor=actor, ret=ret, sale=sale, accounts=accounts, fp=fp, request_key=request_key, now=now
-        )
-        idempotency_complete(claim=claim, response=receipt)
-    return Outcome(receipt)
+        return sale.member, (ret, sale)
+
+    return pos_write(request, find=find, write=_return_write)
 
 
 def _sale_find(*, actor: Actor, pos_number: str) -> Document:
@@ -130,16 +112,8 @@ def _line_plans(ret: ReturnIn, sale: Document) -> tuple[list[ReturnLinePlan], in
     return plans, value_before
 
 
-def _return_write(
-    *,
-    actor: Actor,
-    ret: ReturnIn,
-    sale: Document,
-    accounts: MemberAccounts,
-    fp: str,
-    request_key: str,
-    now: datetime,
-) -> dict[str, Any]:
+def _return_write(w: Write, found: tuple[ReturnIn, Document]) -> dict[str, Any]:
+    ret, sale = found
     program = sale.program
     plans, value_before = _line_plans(ret, sale)
     figures = return_figures(
@@ -148,105 +122,49 @@ def _return_write(
         value=sum(p.value for p in plans),
     )
     settled = shortfall_settle(
-        points=figures.points,
-        balance=accounts.points.balance or 0,
-        refund=figures,
-        policy=ShortfallPolicy(program.return_shortfall_policy),
-        value=program.point_value,
-    )
-    document_id = new_public_id("doc")
+        points=figures.points, balance=w.accounts.points.balance or 0, refund=figures,
+        policy=ShortfallPolicy(program.return_shortfall_policy), value=program.point_value,
+    )  # fmt: skip
     details = {"figures": _figures_body(figures), "shortfall": _settled_body(settled), "original": sale.public_id}
-    posting = posting_write(
-        header=PostingHeader(
-            program_id=program.id,
-            reason="return",
-            request_key=request_key,
-            source_type="return",
-            source_id=document_id,
-            actor=actor,
-            event_at=ret.event_at,
-            now=now,
-            details=details,
-        ),
-        legs=_return_legs(sale=sale, accounts=accounts, figures=figures, settled=settled),
-        locked=accounts.by_id(),
-    )
-    receipt = _receipt(
-        document_id=document_id,
-        ret=ret,
-        sale=sale,
-        posting_id=posting.public_id if posting else None,
-        figures=figures,
-        settled=settled,
-        accounts=accounts,
-        now=now,
-    )
-    document = Document.objects.create(
-        public_id=document_id,
-        kind=Document.Kind.RETURN,
-        program=program,
-        store_id=actor.store_id,
-        terminal_id=actor.terminal_id,
-        staff_id=actor.staff_id,
-        member_id=sale.member_id,
-        pos_number=ret.pos_number,
-        original=sale,
-        currency=sale.currency,
-        total_minor=figures.value,
-        points=figures.points,
+    posting = w.post(_return_legs(sale=sale, w=w, figures=figures, settled=settled), details=details)
+    receipt = w.receipt(posting, sale.currency, **_receipt_fields(sale, figures, settled))
+    document = w.record(
+        posting, receipt, original=sale, currency=sale.currency, total_minor=figures.value, points=figures.points,
         sv_principal_minor=figures.sv_principal - settled.deduct_principal,
         sv_bonus_minor=figures.sv_bonus - settled.deduct_bonus,
-        fingerprint=fp,
-        posting=posting,
-        receipt=receipt,
-        event_at=ret.event_at,
-        created_at=now,
-    )
+    )  # fmt: skip
     _lines_write(document, plans)
     member_stats_return(
-        member_id=sale.member_id,
-        event_at=ret.event_at,
-        value_minor=figures.value,
-        items=sum(p.quantity for p in plans),
-        points=figures.points,
-        categories=_categories(plans),
-    )
-    if actor.staff_id is not None:
-        audit_record(
-            actor=actor,
-            action="checkout.return",
-            object_type="document",
-            object_id=document_id,
-            now=now,
-            request_key=request_key,
-            details={"original": sale.public_id, "value_minor": figures.value},
-        )
+        member_id=sale.member_id, event_at=ret.event_at, value_minor=figures.value,
+        items=sum(p.quantity for p in plans), points=figures.points, categories=_categories(plans),
+    )  # fmt: skip
+    w.audit("checkout.return", original=sale.public_id, value_minor=figures.value)
     return receipt
 
 
-def _return_legs(
-    *, sale: Document, accounts: MemberAccounts, figures: ReturnFigures, settled: ShortfallSettlement
-) -> list[Leg]:
-    def store(kind: AccountKind, unit: str) -> int:
-        return store_account_id(program_id=sale.program_id, store_id=sale.store_id, kind=kind, unit=unit)
+def _return_legs(*, sale: Document, w: Write, figures: ReturnFigures, settled: ShortfallSettlement) -> list[Leg]:
+    """Take-backs go to the accounts of the store that made the sale; zero amounts open no account."""
+    a, cur = w.accounts, sale.program.currency
 
-    cur = sale.program.currency
-    principal = figures.sv_principal - settled.deduct_principal
-    bonus = figures.sv_bonus - settled.deduct_bonus
-    legs = [
-        Leg(accounts.sv_principal.id, cur, principal),
-        Leg(store(AccountKind.STORE_SV_PRINCIPAL_OUT, cur), cur, -principal),
-        Leg(accounts.sv_bonus.id, cur, bonus),
-        Leg(store(AccountKind.STORE_SV_BONUS_OUT, cur), cur, -bonus),
-    ]
-    if figures.points:
-        legs += [
-            Leg(store(AccountKind.STORE_POINTS_ISSUED, POINTS), POINTS, figures.points),
-            Leg(accounts.points.id, POINTS, -settled.from_balance),
-            Leg(accounts.points_debt.id, POINTS, -settled.as_debt),
-        ]
+    def pair(member_account: int, kind: AccountKind, unit: str, amount: int) -> list[Leg]:
+        if amount == 0:
+            return []
+        store = store_account_id(program_id=sale.program_id, store_id=sale.store_id, kind=kind, unit=unit)
+        return [Leg(member_account, unit, amount), Leg(store, unit, -amount)]
+
+    legs = pair(
+        a.sv_principal.id, AccountKind.STORE_SV_PRINCIPAL_OUT, cur, figures.sv_principal - settled.deduct_principal
+    )
+    legs += pair(a.sv_bonus.id, AccountKind.STORE_SV_BONUS_OUT, cur, figures.sv_bonus - settled.deduct_bonus)
+    legs += pair(a.points.id, AccountKind.STORE_POINTS_ISSUED, POINTS, -settled.from_balance)
+    legs += pair(a.points_debt.id, AccountKind.STORE_POINTS_ISSUED, POINTS, -settled.as_debt)
     if settled.in_money:
-        legs.append(Leg(store(AccountKind.STORE_POINTS_SHORTFALL, POINTS), POINTS, -settled.in_money))
+        # Points the member no longer holds, bought back by cutting the refund: they leave circulation here.
+        shortfall = store_account_id(program_id=sale.program_id, store_id=sale.store_id,
+                                     kind=AccountKind.STORE_POINTS_SHORTFALL, unit=POINTS)  # fmt: skip
+        issued = store_account_id(program_id=sale.program_id, store_id=sale.store_id,
+                                  kind=AccountKind.STORE_POINTS_ISSUED, unit=POINTS)  # fmt: skip
+        legs += [Leg(shortfall, POINTS, -settled.in_money), Leg(issued, POINTS, settled.in_money)]
     return legs
 
 
@@ -297,28 +215,8 @@ def _settled_body(settled: ShortfallSettlement) -> dict[str, int]:
     }
 
 
-def _receipt(
-    *,
-    document_id: str,
-    ret: ReturnIn,
-    sale: Document,
-    posting_id: str | None,
-    figures: ReturnFigures,
-    settled: ShortfallSettlement,
-    accounts: MemberAccounts,
-    now: datetime,
-) -> dict[str, Any]:
+def _receipt_fields(sale: Document, figures: ReturnFigures, settled: ShortfallSettlement) -> dict[str, Any]:
     return {
-        **document_head(
-            document_id=document_id,
-            kind="return",
-            pos_number=ret.pos_number,
-            member_id=sale.member.public_id,
-            currency=sale.currency,
-            posting_id=posting_id,
-            event_at=ret.event_at,
-            now=now,
-        ),
         "original_pos_number": sale.pos_number,
         "value_minor": figures.value,
         "refund": {
@@ -330,5 +228,4 @@ def _receipt(
             "deducted_for_spent_points_minor": settled.deducted_minor,
         },
         "points": {"taken_back": figures.points, **_settled_body(settled)},
-        "balances": balances_body(accounts, sale.program.currency),
     }

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tessera.checkout.commands import RedemptionIn
 from tessera.checkout.models import Document
 from tessera.checkout.services import points_redeem
-from tessera.checkout.commands import RedemptionIn
 from tessera.kit.clock import now
 from tessera.kit.errors import DomainError
 from tessera.ledger.models import Posting
@@ -98,7 +98,11 @@ class TestSpentPoints:
         redeem(world, bought, 250)  # 7 points left
         receipt = give_back(world.a, "S-1")
         assert receipt["points"] == {
-            "taken_back": 257, "from_balance": 7, "as_debt": 0, "in_money": 250, "deducted_minor": 250,
+            "taken_back": 257,
+            "from_balance": 7,
+            "as_debt": 0,
+            "in_money": 250,
+            "deducted_minor": 250,
         }
         assert receipt["refund"]["other_tenders_minor"] == 25700 - 250  # 2.50 yuan for 250 points
         assert member_balances(member=bought).points == 0
@@ -124,7 +128,9 @@ class TestSpentPoints:
             sell(world.a, member, [(1, 10000)], pos_number=f"X-{i}")
             redeem(world, member, 100)
             receipt = give_back(world.a, f"X-{i}")
-            assert receipt["refund"]["other_tenders_minor"] + receipt["refund"]["deducted_for_spent_points_minor"] == 10000
+            assert (
+                receipt["refund"]["other_tenders_minor"] + receipt["refund"]["deducted_for_spent_points_minor"] == 10000
+            )
         stats = MemberStats.objects.get(member=member)
         assert stats.spend_minor - stats.refund_minor == 0
         assert Document.objects.filter(kind="return").count() == 20

@@ -78,7 +78,9 @@ class TestReturnFigures:
 
     @settings(max_examples=300)
     @given(
-        st.integers(1, 10**8), st.integers(0, 10**6), st.data(),
+        st.integers(1, 10**8),
+        st.integers(0, 10**6),
+        st.data(),
         st.lists(st.integers(1, 100), min_size=1, max_size=8),
     )
     def test_any_sequence_of_partials_never_exceeds_and_ends_exact(self, total, points, data, cuts):
@@ -91,7 +93,8 @@ class TestReturnFigures:
             value = total - done if i == len(cuts) - 1 else total * cut // weight
             f = return_figures(sale, value_before=done, value=value)
             done += value
-            given_back = [a + b for a, b in zip(given_back, [f.value, f.points, f.sv_principal, f.sv_bonus])]
+            step = [f.value, f.points, f.sv_principal, f.sv_bonus]
+            given_back = [a + b for a, b in zip(given_back, step, strict=True)]
             assert min(f.points, f.sv_principal, f.sv_bonus, f.external) >= 0
             assert given_back[1] <= points
         assert given_back == [total, points, sv_principal, sv_bonus]
@@ -136,6 +139,8 @@ class TestShortfall:
 
     def test_what_the_refund_cannot_cover_becomes_debt(self):
         small = ReturnFigures(value=50, points=200, sv_principal=10, sv_bonus=5)  # 0.50 refund, 2.00 owed
-        s = shortfall_settle(points=200, balance=0, refund=small, policy=ShortfallPolicy.DEDUCT_FROM_REFUND, value=VALUE)
+        s = shortfall_settle(
+            points=200, balance=0, refund=small, policy=ShortfallPolicy.DEDUCT_FROM_REFUND, value=VALUE
+        )
         assert (s.in_money, s.as_debt) == (50, 150)
         assert (s.deduct_external, s.deduct_principal, s.deduct_bonus) == (35, 10, 5)

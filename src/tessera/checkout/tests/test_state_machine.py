@@ -43,8 +43,11 @@ class TillMachine(RuleBasedStateMachine):
         top_up(self.world.a, self.member, amount)
         self.sv += amount
 
-    @rule(lines=st.lists(st.tuples(st.integers(1, 3), st.integers(0, 20000)), min_size=1, max_size=3),
-          sv_share=st.floats(0, 1), replay=st.booleans())
+    @rule(
+        lines=st.lists(st.tuples(st.integers(1, 3), st.integers(0, 20000)), min_size=1, max_size=3),
+        sv_share=st.floats(0, 1),
+        replay=st.booleans(),
+    )
     def sell(self, lines, sv_share, replay):
         total = sum(q * p for q, p in lines)
         sv = min(self.sv, int(total * sv_share))
@@ -64,10 +67,12 @@ class TillMachine(RuleBasedStateMachine):
         try:
             points_redeem(actor=self.world.a.actor, redemption=command, request_key=key(), now=now())
         except DomainError as exc:
-            assert exc.code == "insufficient_balance"
-            assert points > member_balances(member=self.member).points
+            refused = exc.code
+        else:
+            self.points -= points
             return
-        self.points -= points
+        assert refused == "insufficient_balance"
+        assert points > member_balances(member=self.member).points
 
     @precondition(lambda self: self.open_sales)
     @rule(data=st.data())

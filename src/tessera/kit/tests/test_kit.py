@@ -36,7 +36,7 @@ def test_currency_precision_comes_from_cldr(currency, exponent, minor, text):
 def test_parsing_refuses_digits_the_currency_does_not_have():
     assert money_parse_major("12.50", "CNY") == 1250
     assert money_parse_major("12000", "KRW") == 12000
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="KRW has 0 decimal places"):
         money_parse_major("12.5", "KRW")
 
 

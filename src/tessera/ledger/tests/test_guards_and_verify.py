@@ -53,8 +53,10 @@ def test_postgres_refuses_an_unbalanced_insert(sold):
     posting = Posting.objects.get(reason="sale")
     account = Account.objects.filter(member=sold, kind=AccountKind.MEMBER_POINTS).get()
     with pytest.raises(DatabaseError, match="sum to zero"):
-        sql("INSERT INTO ledger_entry (posting_id, account_id, unit, amount) VALUES (%s, %s, 'PTS', 5)",
-            [posting.id, account.id])
+        sql(
+            "INSERT INTO ledger_entry (posting_id, account_id, unit, amount) VALUES (%s, %s, 'PTS', 5)",
+            [posting.id, account.id],
+        )
 
 
 def test_the_balance_constraint_is_the_backstop_for_an_overdraft(sold):
@@ -84,16 +86,20 @@ def test_verify_finds_an_unbalanced_posting_written_behind_the_guards(sold):
         sql("ALTER TABLE ledger_entry DISABLE TRIGGER ledger_entry_balance")
     posting = Posting.objects.get(reason="sale")
     store_account = Entry.objects.filter(posting=posting, account__store__isnull=False).get().account_id
-    sql("INSERT INTO ledger_entry (posting_id, account_id, unit, amount) VALUES (%s, %s, 'PTS', 7)",
-        [posting.id, store_account])
+    sql(
+        "INSERT INTO ledger_entry (posting_id, account_id, unit, amount) VALUES (%s, %s, 'PTS', 7)",
+        [posting.id, store_account],
+    )
     checks = {v.check for v in ledger_verify()}
     assert "I1 posting balances per unit" in checks
     assert "I2 every programme and unit nets to zero" in checks
     with pytest.raises(CommandError):
         call_command("ledger", "verify")
     # Put the ledger right with a correcting entry, as an operator would, so the autouse check passes.
-    sql("INSERT INTO ledger_entry (posting_id, account_id, unit, amount) VALUES (%s, %s, 'PTS', -7)",
-        [posting.id, store_account])
+    sql(
+        "INSERT INTO ledger_entry (posting_id, account_id, unit, amount) VALUES (%s, %s, 'PTS', -7)",
+        [posting.id, store_account],
+    )
     if connection.vendor == "postgresql":
         sql("SET CONSTRAINTS ALL IMMEDIATE")
         sql("ALTER TABLE ledger_entry ENABLE TRIGGER ledger_entry_balance")

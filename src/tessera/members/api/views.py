@@ -7,6 +7,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Query, Router
 
+from tessera.access.rules import Action
+from tessera.access.terminals import terminal_actor
 from tessera.idempotency.services import idempotency_key_require
 from tessera.kit.clock import now
 from tessera.kit.http import json_response, outcome_response
@@ -41,8 +43,7 @@ def member_lookup(request: HttpRequest, q: str = Query(..., min_length=1, max_le
 def member_enrol(
     request: HttpRequest, body: EnrolRequest, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
 ) -> HttpResponse:
-    auth = terminal_of(request)
-    actor = auth.actor_for(body.store)
+    actor = terminal_actor(request, store_code=body.store, action=Action.MEMBER_ENROLL)
     key = idempotency_key_require(idempotency_key)
     program = program_for_store(merchant_id=actor.merchant_id, program_public_id=body.program_id)
     profile = Profile(

@@ -25,8 +25,9 @@ def world():
 
 
 def enrol(world, phone, **profile):
-    body = member_enroll(program=world.program, profile=Profile(phone=phone, name="Zhang Wei", **profile),
-                         actor=world.a.actor, now=now()).body
+    body = member_enroll(
+        program=world.program, profile=Profile(phone=phone, name="Zhang Wei", **profile), actor=world.a.actor, now=now()
+    ).body
     return Member.objects.get(public_id=body["member_id"])
 
 
@@ -66,7 +67,7 @@ class TestEnrol:
             assert exc.value.code == "profile_invalid"
 
     def test_enrolment_is_idempotent_with_a_key(self, world):
-        args = dict(program=world.program, profile=Profile(phone="13800138000", name="Li"), actor=world.a.actor)
+        args = {"program": world.program, "profile": Profile(phone="13800138000", name="Li"), "actor": world.a.actor}
         first = member_enroll(**args, now=now(), request_key="enrol-1")
         again = member_enroll(**args, now=now(), request_key="enrol-1")
         assert again.replayed
@@ -77,8 +78,14 @@ class TestEnrol:
 class TestLookup:
     def test_by_phone_card_and_code_in_any_form(self, world):
         member = member_new(world, phone="13800138000")
-        for query in ["13800138000", "+86 138-0013-8000", member.card_number,
-                      f"{member.card_number[:4]} {member.card_number[4:]}", member.card_code, member.public_id]:
+        for query in [
+            "13800138000",
+            "+86 138-0013-8000",
+            member.card_number,
+            f"{member.card_number[:4]} {member.card_number[4:]}",
+            member.card_code,
+            member.public_id,
+        ]:
             assert member_find(merchant_id=world.merchant.id, query=query) == [member], query
 
     def test_a_mistyped_card_number_fails_its_check_digit(self, world):
@@ -102,8 +109,9 @@ class TestLookup:
 class TestChanges:
     def test_update_audits_which_fields_changed_not_their_values(self, world):
         member = member_new(world, phone="13800138000")
-        member_update(member=member, profile=Profile(phone="13900139000", name="New Name"), actor=world.a.actor,
-                      now=now())
+        member_update(
+            member=member, profile=Profile(phone="13900139000", name="New Name"), actor=world.a.actor, now=now()
+        )
         record = AuditRecord.objects.get(action="member.update")
         assert record.details == {"fields": ["phone", "name"]}
         assert "13900139000" not in str(record.details)

@@ -72,10 +72,23 @@ def sale_body(who: Member, store: str = "S001", pos_number: str = "P-1", **overr
         "member": who.public_id,
         "currency": "CNY",
         "lines": [
-            {"line_no": 1, "sku": "T-100", "name": "Linen shirt", "brand": "Mori", "category": "tops",
-             "quantity": 2, "unit_price_minor": 12900},
-            {"line_no": 2, "sku": "J-200", "name": "Straight jeans", "category": "trousers", "quantity": 1,
-             "unit_price_minor": 29900},
+            {
+                "line_no": 1,
+                "sku": "T-100",
+                "name": "Linen shirt",
+                "brand": "Mori",
+                "category": "tops",
+                "quantity": 2,
+                "unit_price_minor": 12900,
+            },
+            {
+                "line_no": 2,
+                "sku": "J-200",
+                "name": "Straight jeans",
+                "category": "trousers",
+                "quantity": 1,
+                "unit_price_minor": 29900,
+            },
         ],
         "tenders": [{"kind": "stored_value", "amount_minor": 30000}, {"kind": "wechat_pay", "amount_minor": 25700}],
     }

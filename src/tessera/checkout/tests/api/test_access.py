@@ -12,8 +12,10 @@ pytestmark = pytest.mark.django_db
 
 def test_store_a_key_cannot_act_as_store_b(world, member):
     a = pos_for(world, 0)
-    for path, body in [("/sales", sale_body(member, store="S002")),
-                       ("/members", {"store": "S002", "phone": "13911112222", "name": "X"})]:
+    for path, body in [
+        ("/sales", sale_body(member, store="S002")),
+        ("/members", {"store": "S002", "phone": "13911112222", "name": "X"}),
+    ]:
         before = snapshot()
         response = a.post(path, body, key=f"x{path}")
         assert response.status_code == 403

@@ -15,12 +15,32 @@ def writes(member):
     return [
         ("/members", {"store": "S001", "phone": "13912345678", "name": "Wang Fang"}),
         ("/sales", sale_body(member, pos_number="S-1")),
-        ("/top-ups", {"store": "S001", "pos_number": "T-1", "event_at": at, "member": member.public_id,
-                      "currency": "CNY", "amount_minor": 20000, "tender": "alipay"}),
-        ("/redemptions", {"store": "S001", "pos_number": "R-1", "event_at": at, "member": member.public_id,
-                          "points": 1}),
-        ("/returns", {"store": "S001", "pos_number": "B-1", "event_at": at, "original_pos_number": "S-1",
-                      "lines": [{"line_no": 1, "quantity": 1}]}),
+        (
+            "/top-ups",
+            {
+                "store": "S001",
+                "pos_number": "T-1",
+                "event_at": at,
+                "member": member.public_id,
+                "currency": "CNY",
+                "amount_minor": 20000,
+                "tender": "alipay",
+            },
+        ),
+        (
+            "/redemptions",
+            {"store": "S001", "pos_number": "R-1", "event_at": at, "member": member.public_id, "points": 1},
+        ),
+        (
+            "/returns",
+            {
+                "store": "S001",
+                "pos_number": "B-1",
+                "event_at": at,
+                "original_pos_number": "S-1",
+                "lines": [{"line_no": 1, "quantity": 1}],
+            },
+        ),
     ]
 
 
@@ -48,16 +68,27 @@ def test_same_key_with_another_body_is_a_conflict_that_writes_nothing(pos, membe
 
 def test_same_key_on_another_endpoint_is_a_conflict(pos, member):
     assert pos.post("/sales", sale_body(member), key="shared").status_code == 201
-    response = pos.post("/top-ups", {"store": "S001", "pos_number": "T-9", "event_at": now().isoformat(),
-                                     "member": member.public_id, "currency": "CNY", "amount_minor": 100}, key="shared")
+    response = pos.post(
+        "/top-ups",
+        {
+            "store": "S001",
+            "pos_number": "T-9",
+            "event_at": now().isoformat(),
+            "member": member.public_id,
+            "currency": "CNY",
+            "amount_minor": 100,
+        },
+        key="shared",
+    )
     assert response.status_code == 409
 
 
 def test_offline_resync_with_a_new_key_never_counts_a_document_twice(pos, member):
     first = pos.post("/sales", sale_body(member, pos_number="OFF-1"), key="before-the-outage")
     before = snapshot()
-    resent = pos.post("/sales", sale_body(member, pos_number="OFF-1") | {"event_at": first.json()["event_at"]},
-                      key="after-the-outage")
+    resent = pos.post(
+        "/sales", sale_body(member, pos_number="OFF-1") | {"event_at": first.json()["event_at"]}, key="after-the-outage"
+    )
     assert resent.status_code == 201
     assert resent.json()["document_id"] == first.json()["document_id"]
     assert resent["Idempotent-Replayed"] == "true"
@@ -82,8 +113,12 @@ def test_the_same_number_at_another_store_is_another_document(world, member):
 
 
 def test_a_failed_request_stores_nothing_so_the_key_can_be_retried(pos, member):
-    too_much = sale_body(member, pos_number="F-1", tenders=[{"kind": "stored_value", "amount_minor": 55700}],
-                         lines=[{"line_no": 1, "sku": "C", "name": "Coat", "quantity": 2, "unit_price_minor": 278500}])
+    too_much = sale_body(
+        member,
+        pos_number="F-1",
+        tenders=[{"kind": "stored_value", "amount_minor": 55700}],
+        lines=[{"line_no": 1, "sku": "C", "name": "Coat", "quantity": 2, "unit_price_minor": 278500}],
+    )
     too_much["tenders"] = [{"kind": "stored_value", "amount_minor": 557000}]
     first = pos.post("/sales", too_much, key="retry-me")
     assert first.status_code == 409

@@ -24,9 +24,16 @@ def bad_sales(member):
     yield "unknown currency", 422, "unknown_currency", sale_body(member, currency="XYZ")
     yield "other currency", 422, "currency_mismatch", sale_body(member, currency="KRW")
     yield "overflow", 422, "invalid_request", sale_body(member, lines=[{**LINE, "unit_price_minor": 10**19}])
-    yield "total overflow", 422, "amount_invalid", sale_body(
-        member, lines=[{**LINE, "quantity": 100000, "unit_price_minor": 10**13}],
-        tenders=[{"kind": "cash", "amount_minor": 10**13}])
+    yield (
+        "total overflow",
+        422,
+        "amount_invalid",
+        sale_body(
+            member,
+            lines=[{**LINE, "quantity": 100000, "unit_price_minor": 10**13}],
+            tenders=[{"kind": "cash", "amount_minor": 10**13}],
+        ),
+    )
     yield "tenders short", 422, "tender_mismatch", sale_body(member, tenders=[{"kind": "cash", "amount_minor": 1}])
     yield "unknown tender", 422, "invalid_request", sale_body(member, tenders=[{"kind": "gold", "amount_minor": 1}])
     yield "tampered points", 422, "invalid_request", {**sale_body(member), "points_earned": 99999}
@@ -34,10 +41,18 @@ def bad_sales(member):
     yield "naive time", 422, "invalid_request", sale_body(member, event_at="2026-11-01T10:00:00")
     yield "future time", 422, "event_time_invalid", sale_body(member, event_at="2099-01-01T00:00:00+08:00")
     yield "no lines", 422, "invalid_request", sale_body(member, lines=[])
-    yield "twice line 1", 422, "line_invalid", sale_body(member, lines=[LINE, LINE],
-                                                             tenders=[{"kind": "cash", "amount_minor": 19800}])
-    yield "discount over value", 422, "line_invalid", sale_body(
-        member, lines=[{**LINE, "discount_minor": 10000}], tenders=[])
+    yield (
+        "twice line 1",
+        422,
+        "line_invalid",
+        sale_body(member, lines=[LINE, LINE], tenders=[{"kind": "cash", "amount_minor": 19800}]),
+    )
+    yield (
+        "discount over value",
+        422,
+        "line_invalid",
+        sale_body(member, lines=[{**LINE, "discount_minor": 10000}], tenders=[]),
+    )
     yield "wrong store", 403, "wrong_store", sale_body(member, store="S002")
     yield "not json", 400, "malformed_request", "{"
 
@@ -77,8 +92,13 @@ def test_duplicate_phone_on_enrolment(pos):
 
 
 def test_top_up_bad_amounts(pos, member):
-    base = {"store": "S001", "pos_number": "T", "event_at": now().isoformat(), "member": member.public_id,
-            "currency": "CNY"}
+    base = {
+        "store": "S001",
+        "pos_number": "T",
+        "event_at": now().isoformat(),
+        "member": member.public_id,
+        "currency": "CNY",
+    }
     for amount in [0, -100, 10**14]:
         before = snapshot()
         response = pos.post("/top-ups", {**base, "amount_minor": amount}, key=f"t{amount}")
@@ -97,7 +117,9 @@ def test_keys_are_checked(world, member):
     assert response.json()["error"]["code"] == "invalid_api_key"
     terminal_key_revoke(key=TerminalKey.objects.get(terminal=world.a.terminal), now=now())
     assert pos_for(world, 0).get("/members/lookup", q=member.card_number).status_code == 401
-    assert Client(HTTP_X_API_KEY=world.b.key).get("/api/v1/members/lookup", {"q": member.card_number}).status_code == 200
+    assert (
+        Client(HTTP_X_API_KEY=world.b.key).get("/api/v1/members/lookup", {"q": member.card_number}).status_code == 200
+    )
 
 
 def test_errors_are_translated(pos, member):

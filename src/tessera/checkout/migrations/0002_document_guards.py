@@ -1,0 +1,30 @@
+"""Documents, lines and tenders are append-only, like the journal they explain."""
+
+from django.db import migrations
+
+from tessera.ledger.guards import guard_drop_statements, guard_statements
+
+TABLES = ("checkout_document", "checkout_documentline", "checkout_tender")
+
+
+def install(apps, schema_editor):
+    for sql in guard_statements(schema_editor.connection.vendor, TABLES):
+        schema_editor.execute(sql, params=None)
+
+
+def uninstall(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        for table in TABLES:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_immutable ON {table}")
+    for sql in guard_drop_statements(vendor, TABLES):
+        schema_editor.execute(sql)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("checkout", "0001_initial"),
+        ("ledger", "0002_journal_guards"),
+    ]
+
+    operations = [migrations.RunPython(install, uninstall)]

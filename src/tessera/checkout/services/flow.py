@@ -1,0 +1,130 @@
+"""The one shape of every POS write: claim the key, find the member, lock, spot duplicates, write, remember.
+
+Sales, returns, top-ups and redemptions differ only in how they find their member and what they write; the
+order of steps, which is what makes them idempotent and race-free, lives here once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from tessera.audit.services import audit_record
+from tessera.checkout.models import Document
+from tessera.checkout.receipts import balances_body
+from tessera.checkout.services.common import claim_key, document_number_guard, duplicate_document, event_at_check
+from tessera.idempotency.services import idempotency_complete
+from tessera.kit.actor import Actor
+from tessera.kit.db import use_case
+from tessera.kit.fingerprint import fingerprint
+from tessera.kit.ids import new_public_id
+from tessera.kit.outcome import Outcome
+from tessera.ledger.models import Posting
+from tessera.ledger.rules import Leg
+from tessera.ledger.services import MemberAccounts, PostingHeader, member_accounts_lock, posting_write
+from tessera.members.models import Member
+from tessera.programs.models import Program
+
+Found = TypeVar("Found")
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What identifies one POS write: the document it records and the key it came with."""
+
+    actor: Actor
+    kind: str
+    pos_number: str
+    event_at: datetime
+    request_key: str
+    body: dict[str, Any]
+    now: datetime
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(operation=self.kind, body=self.body)
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """A POS write under way, after its member's accounts are locked: posts, records and audits it."""
+
+    request: Request
+    member: Member
+    accounts: MemberAccounts
+    document_id: str = field(default_factory=lambda: new_public_id("doc"))
+
+    @property
+    def program(self) -> Program:
+        return self.member.program
+
+    def post(self, legs: list[Leg], details: dict[str, Any]) -> Posting | None:
+        r = self.request
+        header = PostingHeader(
+            program_id=self.program.id, reason=r.kind, request_key=r.request_key, source_type=r.kind,
+            source_id=self.document_id, actor=r.actor, event_at=r.event_at, now=r.now, details=details,
+        )  # fmt: skip
+        return posting_write(header=header, legs=legs, locked=self.accounts.by_id())
+
+    def receipt(self, posting: Posting | None, currency: str, **fields: Any) -> dict[str, Any]:
+        r = self.request
+        return {
+            "document_id": self.document_id, "kind": r.kind, "pos_number": r.pos_number,
+            "member_id": self.member.public_id, "currency": currency,
+            "posting_id": posting.public_id if posting else None, "event_at": r.event_at.isoformat(),
+            "recorded_at": r.now.isoformat(), **fields, "balances": balances_body(self.accounts, self.program.currency),
+        }  # fmt: skip
+
+    def record(self, posting: Posting | None, receipt: dict[str, Any], **figures: Any) -> Document:
+        r = self.request
+        return Document.objects.create(
+            public_id=self.document_id, kind=r.kind, program=self.program, store_id=r.actor.store_id,
+            terminal_id=r.actor.terminal_id, staff_id=r.actor.staff_id, member=self.member, pos_number=r.pos_number,
+            fingerprint=r.fingerprint, posting=posting, receipt=receipt, event_at=r.event_at, created_at=r.now,
+            **figures,
+        )  # fmt: skip
+
+    def audit(self, action: str, **details: Any) -> None:
+        # POS terminals are traced by their postings and documents; staff actions also leave an audit row.
+        r = self.request
+        if r.actor.staff_id is not None:
+            audit_record(
+                actor=r.actor,
+                action=action,
+                object_type="document",
+                object_id=self.document_id,
+                now=r.now,
+                request_key=r.request_key,
+                details={"member": self.member.public_id, **details},
+            )
+
+
+def pos_write(
+    request: Request,
+    *,
+    find: Callable[[], tuple[Member, Found]],
+    write: Callable[[Write, Found], dict[str, Any]],
+) -> Outcome:
+    """Run one POS write idempotently; ``find`` locates the member (and anything else), ``write`` records it.
+
+    The till-time check comes after the key's claim, so a late retry of an answered request is still answered.
+    """
+    fp = request.fingerprint
+    with document_number_guard(request.pos_number), use_case():
+        claim = claim_key(actor=request.actor, key=request.request_key, operation=request.kind, fingerprint=fp,
+                          now=request.now)  # fmt: skip
+        if claim.replay is not None:
+            return Outcome(claim.replay, replayed=True)
+        event_at_check(request.event_at, request.now)
+        member, found = find()
+        accounts = member_accounts_lock(member_id=member.id)
+        duplicate = duplicate_document(
+            actor=request.actor, kind=request.kind, pos_number=request.pos_number, fingerprint=fp, claim=claim
+        )
+        if duplicate is not None:
+            return duplicate
+        receipt = write(Write(request=request, member=member, accounts=accounts), found)
+        idempotency_complete(claim=claim, response=receipt)
+    return Outcome(receipt)
