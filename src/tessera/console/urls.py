@@ -1,5 +1,15 @@
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from tessera.console import views
 
 app_name = "console"
-urlpatterns = [path("", RedirectView.as_view(url="/admin/"), name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("store/", views.store_select, name="store-select"),
+    path("language/", set_language, name="set-language"),
+    path("members/", include("tessera.members.console.urls")),
+    path("checkout/", include("tessera.checkout.console.urls")),
+]

@@ -1,0 +1,54 @@
+"""The one permission check of the staff console.
+
+Every console view is wrapped in ``console_view(Action.X)``: the staff member must be signed in, must have
+chosen a store, and the permission matrix (``scope_allows``) must allow ``X`` at that store. Anything else is
+a redirect to sign in or to choose a store, or a 403. Views never check permissions themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Concatenate, ParamSpec
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect, resolve_url
+from django.utils.http import urlencode
+
+from tessera.access.console.acting import acting_get
+from tessera.access.rules import Action
+
+P = ParamSpec("P")
+View = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
+
+STORE_SELECT_URL = "console:store-select"
+
+
+def console_view(action: Action | None) -> Callable[[View[P]], View[P]]:
+    """Allow the view only to signed-in staff whose scope allows ``action`` at their current store.
+
+    ``None`` asks only for a signed-in staff member (the store choice and the home page).
+    """
+
+    def decorate(view: View[P]) -> View[P]:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
+            acting = acting_get(request)
+            if acting is None:
+                return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
+            if action is None:
+                return view(request, *args, **kwargs)
+            if acting.store is None:
+                target = resolve_url(STORE_SELECT_URL)
+                return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+            if not acting.allows(action):
+                raise PermissionDenied(action.value)
+            return view(request, *args, **kwargs)
+
+        guarded.console_action = action  # type: ignore[attr-defined]
+        return guarded
+
+    return decorate

@@ -1,0 +1,1 @@
+"""Staff console pages for members: search, the member view with history, enrolment, profile and status."""

@@ -1,0 +1,62 @@
+"""How member data reads in the console: translated labels for ledger reasons and accounts, and the QR card."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import segno
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from tessera.ledger.models import AccountKind
+from tessera.members.models import Member
+from tessera.members.selectors import HistoryLine, HistoryPage, HistoryRow
+
+REASONS = {
+    "sale": _("Sale"),
+    "return": _("Return"),
+    "top_up": _("Top-up"),
+    "redemption": _("Points redemption"),
+}
+
+STATUS_ACTIONS = {
+    Member.Status.ACTIVE: [(Member.Status.FROZEN, _("Freeze")), (Member.Status.CLOSED, _("Close membership"))],
+    Member.Status.FROZEN: [(Member.Status.ACTIVE, _("Unfreeze")), (Member.Status.CLOSED, _("Close membership"))],
+    Member.Status.CLOSED: [],
+}
+
+STATUS_DONE = {
+    Member.Status.ACTIVE: _("The membership is active again."),
+    Member.Status.FROZEN: _("The membership was frozen. It cannot earn, spend or top up until it is unfrozen."),
+    Member.Status.CLOSED: _("The membership was closed."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryItem:
+    row: HistoryRow
+    reason: str
+    account: str
+
+    @property
+    def line(self) -> HistoryLine:
+        return self.row.line
+
+
+def history_items(page: HistoryPage) -> list[HistoryItem]:
+    return [
+        HistoryItem(
+            row=row,
+            reason=str(REASONS.get(row.line.reason, row.line.reason)),
+            account=str(AccountKind(row.line.account_kind).label)
+            if row.line.account_kind in AccountKind.values
+            else row.line.account_kind,
+        )
+        for row in page.rows
+    ]
+
+
+def qr_svg(payload: str) -> SafeString:
+    """The digital card as an inline SVG QR code (segno output: our own payload, no user markup)."""
+    code = segno.make(payload, error="m")
+    return mark_safe(code.svg_inline(scale=4, border=2, dark="#1d2430", omitsize=True))  # noqa: S308

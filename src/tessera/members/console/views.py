@@ -1,0 +1,103 @@
+"""Member pages: search, the member view (profile, card, balances, statistics, history) and history pages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRedirect
+
+from tessera.access.console.acting import Acting, acting_of
+from tessera.access.console.guard import console_view
+from tessera.access.rules import Action
+from tessera.kit.cards import card_code_payload
+from tessera.kit.phone import phone_mask
+from tessera.members.console.display import STATUS_ACTIONS, history_items, qr_svg
+from tessera.members.models import Member
+from tessera.members.selectors import (
+    member_balances,
+    member_find,
+    member_get_for_merchant,
+    member_history_page,
+    member_stats_get,
+    member_top_categories,
+)
+
+HISTORY_PAGE_SIZE = 25
+SEARCH_FORM_ID = "member-search"
+QUERY_MAX_LENGTH = 64
+
+
+def member_for_request(request: HttpRequest, member_id: str) -> Member:
+    """The member with this public id, if the current store's merchant serves their programme; else 404."""
+    store = acting_of(request).store
+    assert store is not None
+    member = member_get_for_merchant(merchant_id=store.merchant_id, reference=member_id)
+    if member is None:
+        raise Http404(member_id)
+    return member
+
+
+def full_view(acting: Acting) -> bool:
+    """Managers and headquarters see full phone numbers and birthdays; cashiers see them masked (ASVS S-3)."""
+    return acting.allows(Action.MEMBER_STATUS)
+
+
+@require_GET
+@console_view(Action.MEMBER_VIEW)
+def member_search(request: HttpRequest) -> HttpResponseBase:
+    store = acting_of(request).store
+    assert store is not None
+    query = request.GET.get("q", "").strip()[:QUERY_MAX_LENGTH]
+    members = member_find(merchant_id=store.merchant_id, query=query) if query else []
+    htmx = getattr(request, "htmx", None)
+    # A typed search updates the list as the cashier types; a submitted one (Enter after a scan) opens the member.
+    submitted = not htmx or htmx.trigger == SEARCH_FORM_ID
+    if len(members) == 1 and submitted:
+        url = reverse("console:members:detail", kwargs={"member_id": members[0].public_id})
+        return HttpResponseClientRedirect(url) if htmx else redirect(url)
+    is_htmx = bool(htmx)
+    rows = [(m, phone_mask(m.phone)) for m in members]
+    template = "members/_results.html" if is_htmx else "members/search.html"
+    return render(request, template, {"query": query, "rows": rows})
+
+
+@require_GET
+@console_view(Action.MEMBER_VIEW)
+def member_detail(request: HttpRequest, member_id: str) -> HttpResponse:
+    acting = acting_of(request)
+    member = member_for_request(request, member_id)
+    full = full_view(acting)
+    page = member_history_page(member=member, limit=HISTORY_PAGE_SIZE)
+    context = {
+        "title": member.name,
+        "member": member,
+        "phone": member.phone if full else phone_mask(member.phone),
+        "birthday": member.birthday if full else None,
+        "full_view": full,
+        "locale_name": dict(settings.LANGUAGES).get(member.locale, member.locale),
+        "balances": member_balances(member=member),
+        "stats": member_stats_get(member=member),
+        "categories": member_top_categories(member=member),
+        "history": history_items(page),
+        "next_before": page.next_before,
+        "qr_svg": qr_svg(card_code_payload(member.card_code)),
+        "status_actions": STATUS_ACTIONS[Member.Status(member.status)],
+    }
+    return render(request, "members/detail.html", context)
+
+
+@require_GET
+@console_view(Action.MEMBER_VIEW)
+def member_history(request: HttpRequest, member_id: str) -> HttpResponse:
+    member = member_for_request(request, member_id)
+    try:
+        before = int(request.GET["before"]) if request.GET.get("before") else None
+    except ValueError as exc:
+        raise Http404("bad page") from exc
+    page = member_history_page(member=member, limit=HISTORY_PAGE_SIZE, before_id=before)
+    context = {"title": member.name, "member": member, "history": history_items(page), "next_before": page.next_before}
+    template = "members/_history_rows.html" if getattr(request, "htmx", False) else "members/history.html"
+    return render(request, template, context)

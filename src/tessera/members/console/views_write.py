@@ -1,0 +1,90 @@
+"""Member writes: enrolment, profile changes and status changes. One service call per view."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tessera.access.console.acting import acting_of
+from tessera.access.console.guard import console_view
+from tessera.access.rules import Action
+from tessera.kit.clock import now
+from tessera.kit.errors import DomainError
+from tessera.members.console.display import STATUS_DONE
+from tessera.members.console.forms import EnrolForm, ProfileForm, StatusForm
+from tessera.members.console.views import full_view, member_for_request
+from tessera.members.models import Member
+from tessera.members.services import member_enroll, member_status_set, member_update
+from tessera.programs.selectors import programs_for_merchant
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(Action.MEMBER_ENROLL)
+def member_create(request: HttpRequest) -> HttpResponseBase:
+    acting = acting_of(request)
+    assert acting.store is not None
+    programs = programs_for_merchant(merchant_id=acting.store.merchant_id)
+    data = request.POST if request.method == "POST" else None
+    form = EnrolForm(data, programs=programs, store_id=acting.store.id, staff_id=acting.user.id, now=now())
+    if data is not None and form.is_valid():
+        try:
+            outcome = member_enroll(
+                program=form.cleaned_data["program"],
+                profile=form.profile(),
+                actor=acting.actor(),
+                now=form.now,
+                request_key=form.write_token.request_key,
+            )
+        except DomainError as exc:
+            form.domain_error(exc)
+        else:
+            if outcome.replayed:
+                messages.info(request, _("This enrolment was already recorded; nothing was saved twice."))
+            else:
+                messages.success(request, _("The member was enrolled."))
+            return redirect("console:members:detail", member_id=outcome.body["member_id"])
+    context = {"form": form, "title": _("Enrol a member"), "programs": programs}
+    return render(request, "members/form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(Action.MEMBER_UPDATE)
+def member_edit(request: HttpRequest, member_id: str) -> HttpResponseBase:
+    acting = acting_of(request)
+    member = member_for_request(request, member_id)
+    data = request.POST if request.method == "POST" else None
+    form = ProfileForm(data, member=member, full_view=full_view(acting))
+    if data is not None and form.is_valid():
+        try:
+            member_update(member=member, profile=form.profile(), actor=acting.actor(), now=now())
+        except DomainError as exc:
+            form.add_error(None, exc.text())
+        else:
+            messages.success(request, _("The member's details were saved."))
+            return redirect("console:members:detail", member_id=member.public_id)
+    context = {"form": form, "member": member, "title": _("Edit member details")}
+    return render(request, "members/form.html", context)
+
+
+@require_POST
+@console_view(Action.MEMBER_STATUS)
+def member_status(request: HttpRequest, member_id: str) -> HttpResponse:
+    acting = acting_of(request)
+    member = member_for_request(request, member_id)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid membership status."))
+        return redirect("console:members:detail", member_id=member.public_id)
+    target = form.cleaned_data["status"]
+    try:
+        member_status_set(
+            member=member, status=target, reason=form.cleaned_data["reason"], actor=acting.actor(), now=now()
+        )
+    except DomainError as exc:
+        messages.error(request, exc.text())
+    else:
+        messages.success(request, str(STATUS_DONE[Member.Status(target)]))
+    return redirect("console:members:detail", member_id=member.public_id)
