@@ -1,7 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-
 # Documents, their lines and tenders are written once: a receipt replayed to a POS must be the one first sent.
 DOCUMENT_TABLES = ("checkout_document", "checkout_documentline", "checkout_tender")
 

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After authentication: sign out idle staff first, then load the store they act as (403 if out of scope).
+    "tessera.console.middleware.IdleTimeoutMiddleware",
     "tessera.console.middleware.CurrentStoreMiddleware",
 ]
 
@@ -83,12 +85,13 @@ ROOT_URLCONF = "tessera.config.urls"
 WSGI_APPLICATION = "tessera.config.wsgi.application"
 AUTH_USER_MODEL = "access.StaffUser"
 LOGIN_URL = "console:login"
-LOGIN_REDIRECT_URL = "console:home"
+LOGIN_REDIRECT_URL = "console:store-select"  # a staff member first chooses where they work
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Each area keeps its console templates beside its console views (``<area>/console/templates``).
+        "DIRS": sorted(PACKAGE_DIR.glob("*/console/templates")),
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -130,6 +133,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+LOGOUT_REDIRECT_URL = "console:login"
+# Staff are signed out after this long without a request (tessera.console.middleware.IdleTimeoutMiddleware).
 TESSERA_SESSION_IDLE_SECONDS = int(os.environ.get("TESSERA_SESSION_IDLE_SECONDS", str(30 * 60)))
 
 # ---------------------------------------------------------------- i18n
