@@ -33,7 +33,7 @@ class UnknownCurrency(Invalid):
 
 class TenderMismatch(Invalid):
     code = "tender_mismatch"
-    message = _("The tenders add up to %(tendered)s but the document totals %(total)s (minor units).")
+    message = _("The payments add up to %(tendered_text)s but the document totals %(total_text)s.")
 
 
 class LineInvalid(Invalid):

@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class DomainError(Exception):
     code: ClassVar[str] = "error"
     status: ClassVar[int] = 400
-    message: ClassVar[str | Promise] = "Request refused."
+    message: ClassVar[str | Promise] = _("Request refused.")
 
     def __init__(self, **details: Any) -> None:
         super().__init__(self.code)

@@ -59,6 +59,15 @@ def money_format(amount_minor: int, currency: str, locale: str = "en") -> str:
     return str(format_currency(value, currency, locale=_babel_locale(locale), currency_digits=True))
 
 
+def amount_text(amount: int, unit: str) -> str:
+    """An amount for people in the active language: ``CN¥12.50``, ``₩12,000`` or ``1,234 points``."""
+    from django.utils.translation import get_language, ngettext
+
+    if unit == "PTS":
+        return ngettext("%(count)s point", "%(count)s points", amount) % {"count": f"{amount:,}"}
+    return money_format(amount, unit, get_language() or "en")
+
+
 def money_parse_major(text: str, currency: str) -> int:
     """Parse a human amount such as ``12.50`` into minor units; refuses more digits than the currency has."""
     exponent = currency_exponent(currency)

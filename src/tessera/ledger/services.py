@@ -16,7 +16,8 @@ from django.db.models import Case, F, Value, When
 
 from tessera.kit.actor import Actor
 from tessera.kit.db import assert_in_transaction
-from tessera.ledger.errors import BalanceCeilingExceeded, InsufficientBalance
+from tessera.kit.money import amount_text
+from tessera.ledger.errors import BalanceCeilingExceeded, insufficient
 from tessera.ledger.models import POINTS, Account, AccountKind, Entry, Posting
 from tessera.ledger.rules import Bounds, Leg, balances_after, legs_check_balanced, legs_compact
 
@@ -135,9 +136,11 @@ def posting_write(*, header: PostingHeader, legs: Sequence[Leg], locked: Mapping
     cached = {a.id: Bounds(a.balance, a.floor, a.ceiling) for a in locked.values() if a.balance is not None}
     after, delta, breach = balances_after(legs, cached)
     if breach is not None:
+        unit = locked[breach.account_id].unit
         if breach.below_floor:
-            raise InsufficientBalance(available=breach.balance, requested=-breach.requested)
-        raise BalanceCeilingExceeded(ceiling=breach.ceiling)
+            raise insufficient(available=breach.balance, requested=-breach.requested, unit=unit)
+        ceiling = breach.ceiling or 0
+        raise BalanceCeilingExceeded(ceiling=ceiling, ceiling_text=amount_text(ceiling, unit))
     posting = Posting.objects.create(
         program_id=header.program_id,
         store_id=header.actor.store_id,

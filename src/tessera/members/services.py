@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError
+from django.utils.translation import gettext as _
 
 from tessera.audit.services import audit_record
 from tessera.idempotency.services import idempotency_claim, idempotency_complete
@@ -145,21 +146,21 @@ def profile_clean(profile: Profile, *, region: str) -> Profile:
         raise PhoneInvalid(phone=profile.phone) from exc
     name = profile.name.strip()
     if not name or len(name) > 100:
-        raise ProfileInvalid(reason="name must be 1 to 100 characters")
+        raise ProfileInvalid(reason=_("name must be 1 to 100 characters"))
     if profile.gender not in GENDERS:
-        raise ProfileInvalid(reason=f"gender must be one of {', '.join(g or '(empty)' for g in GENDERS)}")
+        raise ProfileInvalid(reason=_("gender must be female, male, other or empty"))
     if profile.locale not in LOCALES:
-        raise ProfileInvalid(reason=f"language must be one of {', '.join(LOCALES)}")
+        raise ProfileInvalid(reason=_("language must be one of %(codes)s") % {"codes": ", ".join(LOCALES)})
     # The server's date plus a day: wherever the member is, their birthday is not after that.
     latest = date.today() + timedelta(days=1)  # noqa: DTZ011
     if profile.birthday is not None and not (date(1900, 1, 1) <= profile.birthday <= latest):
-        raise ProfileInvalid(reason="birthday is out of range")
+        raise ProfileInvalid(reason=_("birthday is out of range"))
     email = (profile.email or "").strip() or None
     if email is not None:
         try:
             validate_email(email)
         except ValidationError as exc:
-            raise ProfileInvalid(reason="e-mail address is not valid") from exc
+            raise ProfileInvalid(reason=_("e-mail address is not valid")) from exc
     return replace(profile, phone=phone, name=name, email=email)
 
 
@@ -208,7 +209,8 @@ def member_status_set(*, member: Member, status: str, reason: str, actor: Actor,
         locked = Member.objects.select_for_update().get(id=member.id)
         current = Member.Status(locked.status)
         if status not in {s.value for s in _TRANSITIONS[current]}:
-            raise StatusChangeInvalid(current=current.label, target=status)
+            target = Member.Status(status).label if status in Member.Status.values else status
+            raise StatusChangeInvalid(current=current.label, target=target)
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
         audit_record(

@@ -46,9 +46,9 @@ def program_create(
 
 def top_up_band_set(*, program: Program, min_amount_minor: int, bonus_minor: int) -> TopUpBonusBand:
     if min_amount_minor <= 0 or bonus_minor < 0:
-        raise ProgramSetupInvalid(reason="threshold must be positive and bonus not negative")
+        raise ProgramSetupInvalid(reason=_("the threshold must be positive and the bonus not negative"))
     with use_case():
-        band, _ = TopUpBonusBand.objects.update_or_create(
+        band, _created = TopUpBonusBand.objects.update_or_create(
             program=program, min_amount_minor=min_amount_minor, defaults={"bonus_minor": bonus_minor}
         )
     return band

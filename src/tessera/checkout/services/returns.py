@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from tessera.checkout.commands import ReturnIn
 from tessera.checkout.errors import (
@@ -93,7 +94,7 @@ def _line_plans(ret: ReturnIn, sale: Document) -> tuple[list[ReturnLinePlan], in
         else {no: line.quantity - done.get(no, 0) for no, line in lines.items() if line.quantity > done.get(no, 0)}
     )
     if ret.lines and len(requested) != len(ret.lines):
-        raise LineInvalid(line_no="-", reason="a line number appears twice in the return")
+        raise LineInvalid(line_no="-", reason=_("a line number appears twice in the return"))
     if not requested:
         raise NothingToReturn(pos_number=sale.pos_number)
     plans = []

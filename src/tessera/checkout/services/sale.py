@@ -20,7 +20,7 @@ from tessera.checkout.services.flow import Request, Write, pos_write
 from tessera.checkout.services.lines import lines_validate, tenders_validate
 from tessera.kit.actor import Actor
 from tessera.kit.outcome import Outcome
-from tessera.ledger.errors import InsufficientBalance
+from tessera.ledger.errors import insufficient
 from tessera.ledger.models import POINTS, AccountKind
 from tessera.ledger.rules import Leg
 from tessera.ledger.services import store_account_id
@@ -78,7 +78,7 @@ def _check(sale: SaleIn, *, actor: Actor) -> CheckedSale:
     currency_check(given=sale.currency, actor=actor)
     amounts = lines_validate(sale.lines)
     total = sum(amounts)
-    return CheckedSale(sale, amounts, total, tenders_validate(sale.tenders, total))
+    return CheckedSale(sale, amounts, total, tenders_validate(sale.tenders, total, sale.currency))
 
 
 def _plan(checked: CheckedSale, *, program: Program, principal: int, bonus: int, owed: int) -> SalePlan:
@@ -86,7 +86,7 @@ def _plan(checked: CheckedSale, *, program: Program, principal: int, bonus: int,
     if sv_amount and program.currency != checked.sale.currency:
         raise StoredValueNotAccepted(currency=program.currency, given=checked.sale.currency)
     if sv_amount > principal + bonus:
-        raise InsufficientBalance(available=principal + bonus, requested=sv_amount)
+        raise insufficient(available=principal + bonus, requested=sv_amount, unit=program.currency)
     from_principal, from_bonus = stored_value_split(
         amount=sv_amount, principal=principal, bonus=bonus, order=SpendOrder(program.stored_value_spend_order)
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from tessera.checkout.commands import TopUpIn
 from tessera.checkout.errors import AmountInvalid, LineInvalid, StoredValueNotAccepted
 from tessera.checkout.models import Tender
@@ -36,7 +38,8 @@ def top_up_commit(*, actor: Actor, top_up: TopUpIn, request_key: str, now: datet
     if not 1 <= top_up.amount_minor <= AMOUNT_MINOR_MAX:
         raise AmountInvalid(max=AMOUNT_MINOR_MAX)
     if top_up.tender_kind not in TOP_UP_TENDERS:
-        raise LineInvalid(line_no="tender", reason=f"a top-up cannot be paid by {top_up.tender_kind!r}")
+        reason = _("a top-up cannot be paid by %(kind)s") % {"kind": top_up.tender_kind}
+        raise LineInvalid(line_no="-", reason=reason)
     request = Request(actor=actor, kind="top_up", pos_number=top_up.pos_number, event_at=top_up.event_at,
                       request_key=request_key, body=top_up.canonical(), now=now)  # fmt: skip
 

@@ -70,7 +70,7 @@ class TestSale:
         before = _counts()
         response = client.post("/checkout/sale/commit/", data)
         assert response.status_code == 200
-        assert "The tenders add up to 10000 but the document totals 25800" in response.content.decode()
+        assert "The payments add up to CN¥100.00 but the document totals CN¥258.00." in response.content.decode()
         assert _counts() == before
 
     def test_more_stored_value_than_the_member_holds_is_refused(self, org, cashier_a, wallet_member):
@@ -145,7 +145,7 @@ class TestRedemption:
         token = token_of(client.get("/checkout/redeem/").content.decode())
         before = _counts()
         response = client.post("/checkout/redeem/", {"token": token, "member": wallet_member.public_id, "points": "5"})
-        assert "The balance is not enough: 0 available, 5 requested." in response.content.decode()
+        assert "The balance is not enough: 0 points available, 5 points requested." in response.content.decode()
         assert _counts() == before
 
 
