@@ -17,7 +17,7 @@ class StaffUser(AbstractUser):
         STORE_MANAGER = Role.STORE_MANAGER.value, _("Store manager")
         HQ_ADMIN = Role.HQ_ADMIN.value, _("Headquarters admin")
 
-    public_id = models.CharField(max_length=40, unique=True, default=ids.staff_id, editable=False)
+    public_id = models.CharField(_("public ID"), max_length=40, unique=True, default=ids.staff_id, editable=False)
     role = models.CharField(_("role"), max_length=32, choices=RoleChoice.choices, default=RoleChoice.CASHIER)
     merchant = models.ForeignKey(
         Merchant, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("merchant")

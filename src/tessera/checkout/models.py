@@ -24,23 +24,39 @@ class Document(models.Model):
         TOP_UP = "top_up", _("Top-up")
         REDEMPTION = "redemption", _("Points redemption")
 
-    public_id = models.CharField(max_length=40, unique=True, default=ids.document_id, editable=False)
+    public_id = models.CharField(_("public ID"), max_length=40, unique=True, default=ids.document_id, editable=False)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="documents")
-    terminal = models.ForeignKey(Terminal, on_delete=models.PROTECT, null=True, related_name="+")
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="documents")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+", verbose_name=_("programme"))
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="documents", verbose_name=_("store"))
+    terminal = models.ForeignKey(
+        Terminal, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("terminal")
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("staff member")
+    )
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="documents", verbose_name=_("member"))
     pos_number = models.CharField(_("POS document number"), max_length=64)
-    original = models.ForeignKey("self", on_delete=models.PROTECT, null=True, related_name="returns")
-    currency = models.CharField(max_length=3)
-    total_minor = models.BigIntegerField(help_text="Sale total, returned value, top-up or redemption value.")
-    points = models.BigIntegerField(default=0, help_text="Earned (sale), taken back (return), spent (redemption).")
-    sv_principal_minor = models.BigIntegerField(default=0, help_text="Principal spent, refunded or added.")
-    sv_bonus_minor = models.BigIntegerField(default=0, help_text="Bonus spent, refunded or granted.")
-    fingerprint = models.CharField(max_length=64)
-    posting = models.OneToOneField(Posting, on_delete=models.PROTECT, null=True, related_name="document")
-    receipt = models.JSONField(help_text="The answer given to the POS, replayed for duplicates.")
+    original = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, related_name="returns", verbose_name=_("original sale")
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    total_minor = models.BigIntegerField(
+        _("total (minor units)"), help_text=_("Sale total, returned value, top-up or redemption value.")
+    )
+    points = models.BigIntegerField(
+        _("points"), default=0, help_text=_("Earned (sale), taken back (return), spent (redemption).")
+    )
+    sv_principal_minor = models.BigIntegerField(
+        _("stored value principal (minor units)"), default=0, help_text=_("Principal spent, refunded or added.")
+    )
+    sv_bonus_minor = models.BigIntegerField(
+        _("stored value bonus (minor units)"), default=0, help_text=_("Bonus spent, refunded or granted.")
+    )
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    posting = models.OneToOneField(
+        Posting, on_delete=models.PROTECT, null=True, related_name="document", verbose_name=_("posting")
+    )
+    receipt = models.JSONField(_("receipt"), help_text="The answer given to the POS, replayed for duplicates.")
     event_at = models.DateTimeField(_("time at the till"))
     created_at = models.DateTimeField(_("recorded at"))
 
@@ -62,21 +78,29 @@ class Document(models.Model):
 
 
 class DocumentLine(models.Model):
-    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="lines")
-    line_no = models.PositiveIntegerField()
-    sku = models.CharField(max_length=64)
-    name = models.CharField(max_length=200)
-    brand = models.CharField(max_length=100, blank=True)
-    category = models.CharField(max_length=100, blank=True)
-    quantity = models.PositiveIntegerField()
-    unit_price_minor = models.BigIntegerField()
-    discount_minor = models.BigIntegerField(default=0)
-    amount_minor = models.BigIntegerField(help_text="quantity x unit price - discount (sale); value returned.")
-    points = models.BigIntegerField(default=0, help_text="Share of the document's points, for explanations.")
-    original_line = models.ForeignKey("self", on_delete=models.PROTECT, null=True, related_name="returned_by")
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="lines", verbose_name=_("document"))
+    line_no = models.PositiveIntegerField(_("line number"))
+    sku = models.CharField(_("SKU"), max_length=64)
+    name = models.CharField(_("item name"), max_length=200)
+    brand = models.CharField(_("brand"), max_length=100, blank=True)
+    category = models.CharField(_("category"), max_length=100, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price_minor = models.BigIntegerField(_("unit price (minor units)"))
+    discount_minor = models.BigIntegerField(_("discount (minor units)"), default=0)
+    amount_minor = models.BigIntegerField(
+        _("amount (minor units)"), help_text=_("quantity x unit price - discount (sale); value returned.")
+    )
+    points = models.BigIntegerField(
+        _("points"), default=0, help_text="Share of the document's points, for explanations."
+    )
+    original_line = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, related_name="returned_by", verbose_name=_("original line")
+    )
 
     class Meta:
         ordering = ["document_id", "line_no"]
+        verbose_name = _("document line")
+        verbose_name_plural = _("document lines")
         constraints = [
             models.UniqueConstraint(fields=["document", "line_no"], name="document_line_unique"),
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="line_quantity_positive"),
@@ -98,13 +122,15 @@ class Tender(models.Model):
         STORED_VALUE = "stored_value", _("Stored value")
         OTHER = "other", _("Other")
 
-    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="tenders")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    amount_minor = models.BigIntegerField()
-    reference = models.CharField(max_length=100, blank=True)
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="tenders", verbose_name=_("document"))
+    kind = models.CharField(_("payment method"), max_length=16, choices=Kind.choices)
+    amount_minor = models.BigIntegerField(_("amount (minor units)"))
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["document_id", "id"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         constraints = [models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="tender_amount_positive")]
 
     def __str__(self) -> str:

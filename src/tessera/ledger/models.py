@@ -47,22 +47,31 @@ MEMBER_KINDS = frozenset(
 
 
 class Account(models.Model):
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=32, choices=AccountKind.choices)
-    unit = models.CharField(max_length=3, help_text="PTS, or the ISO currency of stored value.")
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, null=True, related_name="accounts")
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, related_name="+")
-    balance = models.BigIntegerField(
-        null=True,
-        help_text="Cached sum of entries (credit positive), in minor units or points; NULL where not cached.",
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+", verbose_name=_("programme"))
+    kind = models.CharField(_("kind"), max_length=32, choices=AccountKind.choices)
+    unit = models.CharField(_("unit"), max_length=3, help_text=_("PTS, or the ISO currency of stored value."))
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, null=True, related_name="accounts", verbose_name=_("member")
     )
-    floor = models.BigIntegerField(null=True, help_text="Lowest allowed balance; NULL for none.")
-    ceiling = models.BigIntegerField(null=True, help_text="Highest allowed balance; NULL for none.")
-    version = models.PositiveBigIntegerField(default=0, help_text="Postings applied to the cached balance.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("store"))
+    balance = models.BigIntegerField(
+        _("balance"),
+        null=True,
+        help_text=_("Cached sum of entries (credit positive), in minor units or points; NULL where not cached."),
+    )
+    floor = models.BigIntegerField(_("balance floor"), null=True, help_text=_("Lowest allowed balance; NULL for none."))
+    ceiling = models.BigIntegerField(
+        _("balance ceiling"), null=True, help_text=_("Highest allowed balance; NULL for none.")
+    )
+    version = models.PositiveBigIntegerField(
+        _("version"), default=0, help_text=_("Postings applied to the cached balance.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
         constraints = [
             # The backstop behind lock-then-check: a bug that tries to overdraw fails here, never silently.
             models.CheckConstraint(
@@ -97,23 +106,39 @@ class Account(models.Model):
 class Posting(models.Model):
     """One business event's movement of value: two or more entries that sum to zero per unit. Immutable."""
 
-    public_id = models.CharField(max_length=40, unique=True, default=ids.posting_id, editable=False)
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(max_length=48)
-    request_key = models.CharField(max_length=255, help_text="Idempotency key of the write that made it.")
-    source_type = models.CharField(max_length=32, help_text="What caused it: sale, return, top_up, ...")
-    source_id = models.CharField(max_length=64)
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    terminal = models.ForeignKey(Terminal, on_delete=models.PROTECT, null=True, related_name="+")
-    system = models.CharField(max_length=64, blank=True)
-    event_at = models.DateTimeField(help_text="When it happened at the till (may be earlier after offline sync).")
-    created_at = models.DateTimeField(help_text="When the ledger recorded it.")
-    reverses = models.ForeignKey("self", on_delete=models.PROTECT, null=True, related_name="reversals")
-    details = models.JSONField(default=dict, help_text="Why: the rules and figures that produced the amounts.")
+    public_id = models.CharField(_("public ID"), max_length=40, unique=True, default=ids.posting_id, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+", verbose_name=_("programme"))
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", verbose_name=_("store"))
+    reason = models.CharField(_("reason"), max_length=48)
+    request_key = models.CharField(
+        _("request key"), max_length=255, help_text=_("Idempotency key of the write that made it.")
+    )
+    source_type = models.CharField(
+        _("source type"), max_length=32, help_text=_("What caused it: sale, return, top_up, ...")
+    )
+    source_id = models.CharField(_("source ID"), max_length=64)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("staff member")
+    )
+    terminal = models.ForeignKey(
+        Terminal, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("terminal")
+    )
+    system = models.CharField(_("system"), max_length=64, blank=True)
+    event_at = models.DateTimeField(
+        _("time at the till"), help_text=_("When it happened at the till (may be earlier after offline sync).")
+    )
+    created_at = models.DateTimeField(_("recorded at"), help_text=_("When the ledger recorded it."))
+    reverses = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, related_name="reversals", verbose_name=_("reversed posting")
+    )
+    details = models.JSONField(
+        _("details"), default=dict, help_text=_("Why: the rules and figures that produced the amounts.")
+    )
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("posting")
+        verbose_name_plural = _("postings")
         constraints = [
             models.UniqueConstraint(fields=["store", "request_key"], name="posting_request_key_unique_per_store"),
             models.CheckConstraint(
@@ -129,14 +154,16 @@ class Posting(models.Model):
 class Entry(models.Model):
     """One side of a posting. ``balance_after`` is the account's cached balance once this entry applied."""
 
-    posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="entries")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
-    unit = models.CharField(max_length=3)
-    amount = models.BigIntegerField(help_text="Credit positive, debit negative; minor units or points.")
-    balance_after = models.BigIntegerField(null=True)
+    posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="entries", verbose_name=_("posting"))
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account"))
+    unit = models.CharField(_("unit"), max_length=3)
+    amount = models.BigIntegerField(_("amount"), help_text=_("Credit positive, debit negative; minor units or points."))
+    balance_after = models.BigIntegerField(_("balance after"), null=True)
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
         indexes = [models.Index(fields=["account", "id"], name="entry_account_idx")]
         constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="entry_amount_nonzero")]
 

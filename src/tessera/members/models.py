@@ -22,8 +22,8 @@ class Member(models.Model):
         MALE = "male", _("Male")
         OTHER = "other", _("Other")
 
-    public_id = models.CharField(max_length=40, unique=True, default=ids.member_id, editable=False)
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="members")
+    public_id = models.CharField(_("public ID"), max_length=40, unique=True, default=ids.member_id, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="members", verbose_name=_("programme"))
     phone = models.CharField(_("phone"), max_length=20, help_text=_("E.164, e.g. +8613800138000."))
     name = models.CharField(_("name"), max_length=100)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
@@ -32,10 +32,14 @@ class Member(models.Model):
     email = models.EmailField(_("e-mail"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
     card_number = models.CharField(_("card number"), max_length=16, unique=True)
-    card_code = models.CharField(max_length=32, unique=True, help_text="Random token carried by the QR code.")
+    card_code = models.CharField(
+        _("card code"), max_length=32, unique=True, help_text="Random token carried by the QR code."
+    )
     enrolled_at = models.DateTimeField(_("enrolled at"))
-    enrolled_store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
+    enrolled_store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="+", verbose_name=_("enrolment store")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["id"]
@@ -60,22 +64,32 @@ class Member(models.Model):
 class MemberStats(models.Model):
     """Running totals per member, changed in the same transaction as each sale, return and top-up."""
 
-    member = models.OneToOneField(Member, on_delete=models.PROTECT, primary_key=True, related_name="stats")
-    first_purchase_at = models.DateTimeField(null=True)
-    last_purchase_at = models.DateTimeField(null=True)
-    purchase_count = models.PositiveIntegerField(default=0)
-    return_count = models.PositiveIntegerField(default=0)
-    items_bought = models.BigIntegerField(default=0)
-    items_returned = models.BigIntegerField(default=0)
-    spend_minor = models.BigIntegerField(default=0, help_text="Gross sales value, minor units.")
-    refund_minor = models.BigIntegerField(default=0, help_text="Value of returned goods, minor units.")
-    top_up_count = models.PositiveIntegerField(default=0)
-    top_up_minor = models.BigIntegerField(default=0, help_text="Stored value principal put in, minor units.")
-    points_earned = models.BigIntegerField(default=0)
-    points_taken_back = models.BigIntegerField(default=0)
+    member = models.OneToOneField(
+        Member, on_delete=models.PROTECT, primary_key=True, related_name="stats", verbose_name=_("member")
+    )
+    first_purchase_at = models.DateTimeField(_("first purchase at"), null=True)
+    last_purchase_at = models.DateTimeField(_("last purchase at"), null=True)
+    purchase_count = models.PositiveIntegerField(_("number of purchases"), default=0)
+    return_count = models.PositiveIntegerField(_("number of returns"), default=0)
+    items_bought = models.BigIntegerField(_("items bought"), default=0)
+    items_returned = models.BigIntegerField(_("items returned"), default=0)
+    spend_minor = models.BigIntegerField(
+        _("spend (minor units)"), default=0, help_text=_("Gross sales value, minor units.")
+    )
+    refund_minor = models.BigIntegerField(
+        _("refunds (minor units)"), default=0, help_text=_("Value of returned goods, minor units.")
+    )
+    top_up_count = models.PositiveIntegerField(_("number of top-ups"), default=0)
+    top_up_minor = models.BigIntegerField(
+        _("top-ups (minor units)"), default=0, help_text=_("Stored value principal put in, minor units.")
+    )
+    points_earned = models.BigIntegerField(_("points earned"), default=0)
+    points_taken_back = models.BigIntegerField(_("points taken back"), default=0)
 
     class Meta:
         ordering = ["member_id"]
+        verbose_name = _("member statistics")
+        verbose_name_plural = _("member statistics")
 
     def __str__(self) -> str:
         return f"stats for member {self.member_id}"
@@ -88,16 +102,24 @@ class MemberStats(models.Model):
 class MemberCategoryStats(models.Model):
     """Running totals per member and product category (net of returns)."""
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="category_stats")
-    category = models.CharField(max_length=100)
-    purchase_count = models.PositiveIntegerField(default=0, help_text="Sales that included the category.")
-    quantity = models.BigIntegerField(default=0)
-    spend_minor = models.BigIntegerField(default=0, help_text="Net value after returns, minor units.")
-    first_purchase_at = models.DateTimeField(null=True)
-    last_purchase_at = models.DateTimeField(null=True)
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="category_stats", verbose_name=_("member")
+    )
+    category = models.CharField(_("category"), max_length=100)
+    purchase_count = models.PositiveIntegerField(
+        _("number of purchases"), default=0, help_text=_("Sales that included the category.")
+    )
+    quantity = models.BigIntegerField(_("quantity"), default=0)
+    spend_minor = models.BigIntegerField(
+        _("net spend (minor units)"), default=0, help_text=_("Net value after returns, minor units.")
+    )
+    first_purchase_at = models.DateTimeField(_("first purchase at"), null=True)
+    last_purchase_at = models.DateTimeField(_("last purchase at"), null=True)
 
     class Meta:
         ordering = ["member_id", "category"]
+        verbose_name = _("member category statistics")
+        verbose_name_plural = _("member category statistics")
         constraints = [
             models.UniqueConstraint(fields=["member", "category"], name="member_category_stats_unique"),
         ]

@@ -25,9 +25,11 @@ class Program(models.Model):
         PRINCIPAL_FIRST = "principal_first", _("Principal first, then bonus")
         BONUS_FIRST = "bonus_first", _("Bonus first, then principal")
 
-    public_id = models.CharField(max_length=40, unique=True, default=ids.program_id, editable=False)
+    public_id = models.CharField(_("public ID"), max_length=40, unique=True, default=ids.program_id, editable=False)
     name = models.CharField(_("name"), max_length=200)
-    owner = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="owned_programs")
+    owner = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, related_name="owned_programs", verbose_name=_("owner")
+    )
     currency = models.CharField(_("stored value currency"), max_length=3, validators=[validate_currency])
     timezone = models.CharField(_("time zone"), max_length=64, validators=[validate_timezone])
     phone_region = models.CharField(
@@ -60,7 +62,7 @@ class Program(models.Model):
     stored_value_spend_order = models.CharField(
         _("stored value spending order"), max_length=32, choices=SpendOrder.choices, default=SpendOrder.PROPORTIONAL
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
@@ -96,13 +98,19 @@ class ProgramMerchant(models.Model):
         OWNER = "owner", _("Owner")
         PARTNER = "partner", _("Partner")
 
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="participants")
-    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="program_participations")
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.OWNER)
-    joined_at = models.DateTimeField(auto_now_add=True)
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="participants", verbose_name=_("programme")
+    )
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, related_name="program_participations", verbose_name=_("merchant")
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OWNER)
+    joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
 
     class Meta:
         ordering = ["program_id", "id"]
+        verbose_name = _("participating merchant")
+        verbose_name_plural = _("participating merchants")
         constraints = [
             models.UniqueConstraint(fields=["program", "merchant"], name="program_merchant_unique"),
         ]
@@ -118,7 +126,9 @@ class TopUpBonusBand(models.Model):
     arrive with the stored-value capability.
     """
 
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="top_up_bands")
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="top_up_bands", verbose_name=_("programme")
+    )
     min_amount_minor = models.BigIntegerField(_("top-up from (minor units)"))
     bonus_minor = models.BigIntegerField(_("bonus (minor units)"))
     is_active = models.BooleanField(_("active"), default=True)

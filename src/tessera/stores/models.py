@@ -25,12 +25,12 @@ def validate_currency(value: str) -> None:
 
 
 class Merchant(models.Model):
-    public_id = models.CharField(max_length=40, unique=True, default=ids.merchant_id, editable=False)
+    public_id = models.CharField(_("public ID"), max_length=40, unique=True, default=ids.merchant_id, editable=False)
     name = models.CharField(_("name"), max_length=200)
     country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. CN or KR."))
     timezone = models.CharField(_("time zone"), max_length=64, validators=[validate_timezone])
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
@@ -47,15 +47,15 @@ class Store(models.Model):
         HEADQUARTERS = "headquarters", _("Headquarters")
         ONLINE = "online", _("Online")
 
-    public_id = models.CharField(max_length=40, unique=True, default=ids.store_id, editable=False)
-    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="stores")
+    public_id = models.CharField(_("public ID"), max_length=40, unique=True, default=ids.store_id, editable=False)
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="stores", verbose_name=_("merchant"))
     code = models.CharField(_("code"), max_length=32)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.STORE)
     timezone = models.CharField(_("time zone"), max_length=64, validators=[validate_timezone])
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["merchant_id", "code"]
@@ -72,11 +72,11 @@ class Store(models.Model):
 class Terminal(models.Model):
     """A till or POS system at one store. API keys belong to a terminal, so a key can only act as its store."""
 
-    public_id = models.CharField(max_length=40, unique=True, default=ids.terminal_id, editable=False)
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="terminals")
+    public_id = models.CharField(_("public ID"), max_length=40, unique=True, default=ids.terminal_id, editable=False)
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="terminals", verbose_name=_("store"))
     name = models.CharField(_("name"), max_length=100)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["store_id", "name"]
@@ -91,12 +91,14 @@ class Terminal(models.Model):
 class TerminalKey(models.Model):
     """An API key for a terminal. Only a SHA-256 of the secret is kept; the key is shown once, at issue."""
 
-    public_id = models.CharField(max_length=40, unique=True, default=ids.key_id, editable=False)
-    terminal = models.ForeignKey(Terminal, on_delete=models.PROTECT, related_name="keys")
-    lookup = models.CharField(max_length=16, unique=True, help_text="Non-secret part of the key, to find the row.")
-    secret_sha256 = models.CharField(max_length=64)
+    public_id = models.CharField(_("public ID"), max_length=40, unique=True, default=ids.key_id, editable=False)
+    terminal = models.ForeignKey(Terminal, on_delete=models.PROTECT, related_name="keys", verbose_name=_("terminal"))
+    lookup = models.CharField(
+        _("key lookup"), max_length=16, unique=True, help_text=_("Non-secret part of the key, to find the row.")
+    )
+    secret_sha256 = models.CharField(_("secret hash (SHA-256)"), max_length=64)
     label = models.CharField(_("label"), max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
