@@ -26,7 +26,7 @@ class Program(models.Model):
         BONUS_FIRST = "bonus_first", _("Bonus first, then principal")
 
     public_id = models.CharField(_("public ID"), max_length=40, unique=True, default=ids.program_id, editable=False)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("programme name"), max_length=200)
     owner = models.ForeignKey(
         Merchant, on_delete=models.PROTECT, related_name="owned_programs", verbose_name=_("owner")
     )

@@ -26,7 +26,7 @@ def validate_currency(value: str) -> None:
 
 class Merchant(models.Model):
     public_id = models.CharField(_("public ID"), max_length=40, unique=True, default=ids.merchant_id, editable=False)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("merchant name"), max_length=200)
     country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. CN or KR."))
     timezone = models.CharField(_("time zone"), max_length=64, validators=[validate_timezone])
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
@@ -50,7 +50,7 @@ class Store(models.Model):
     public_id = models.CharField(_("public ID"), max_length=40, unique=True, default=ids.store_id, editable=False)
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="stores", verbose_name=_("merchant"))
     code = models.CharField(_("code"), max_length=32)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("store name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.STORE)
     timezone = models.CharField(_("time zone"), max_length=64, validators=[validate_timezone])
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
@@ -74,7 +74,7 @@ class Terminal(models.Model):
 
     public_id = models.CharField(_("public ID"), max_length=40, unique=True, default=ids.terminal_id, editable=False)
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="terminals", verbose_name=_("store"))
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("terminal name"), max_length=100)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
