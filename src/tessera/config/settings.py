@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tessera.members",
     "tessera.checkout",
     "tessera.console",
+    "tessera.demo",
 ]
 
 MIDDLEWARE = [

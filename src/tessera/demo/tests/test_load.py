@@ -1,0 +1,176 @@
+"""The demo loads through the services, verifies, is idempotent, and sets up staff and keys as printed."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count, F, Q, Sum
+
+from tessera.access.models import StaffUser
+from tessera.access.rules import Action, scope_allows
+from tessera.audit.models import AuditRecord
+from tessera.checkout.models import Document, DocumentLine, Tender
+from tessera.demo.accounts import KEY_LABEL, demo_password, terminal_keys
+from tessera.demo.markets import CHAIN, SALON
+from tessera.idempotency.models import IdempotencyRecord
+from tessera.ledger.models import Entry, Posting
+from tessera.ledger.verify import ledger_verify
+from tessera.members.models import Member
+from tessera.programs.models import Program
+from tessera.stores.models import Merchant, Store, Terminal, TerminalKey
+from tessera.stores.selectors import terminal_key_authenticate
+
+MEMBERS = 60
+SEED = 3  # a small year that has every kind of document, partial stored-value payments included
+END = "2025-06-30T12:00:00+00:00"  # a fixed end makes the year, and so every assertion below, repeatable
+
+
+def run_demo(keys_file: Path, *extra: str) -> str:
+    out = StringIO()
+    args = ["--no-serve", "--members", str(MEMBERS), "--seed", str(SEED), "--end", END, "--keys-file", str(keys_file)]
+    call_command("demo", *args, *extra, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+@pytest.fixture
+def keys_file(tmp_path: Path) -> Path:
+    return tmp_path / "demo-keys"
+
+
+@pytest.fixture
+def loaded(db: Any, keys_file: Path) -> str:
+    return run_demo(keys_file)
+
+
+def row_counts() -> dict[str, int]:
+    models = [Merchant, Store, Terminal, TerminalKey, StaffUser, Member, Document, DocumentLine, Posting, Entry]
+    return {m.__name__: m.objects.count() for m in [*models, AuditRecord, IdempotencyRecord]}
+
+
+class TestDemoLoad:
+    def test_loads_members_and_a_year_of_documents_and_the_ledger_verifies(self, loaded: str) -> None:
+        kinds = dict(Document.objects.order_by().values_list("kind").annotate(n=Count("id")))
+        assert Member.objects.count() == MEMBERS
+        assert kinds["sale"] >= MEMBERS  # every member joined with a purchase
+        assert kinds.get("top_up", 0) > 0
+        assert kinds.get("return", 0) > 0
+        assert kinds.get("redemption", 0) > 0
+        assert ledger_verify() == []
+        assert "Loaded in" in loaded
+        assert "Ledger verify: ok" in loaded
+
+    def test_every_write_went_through_a_service(self, loaded: str) -> None:
+        # A service writes a posting for every document and records its idempotency key and answer; rows
+        # inserted any other way would have neither.
+        documents = Document.objects.count()
+        assert Posting.objects.count() == documents
+        assert not Document.objects.filter(posting__isnull=True).exists()
+        keys = IdempotencyRecord.objects.filter(response__isnull=False).count()
+        assert keys == documents + MEMBERS  # each document, and each enrolment
+        assert AuditRecord.objects.filter(action="member.enroll").count() == MEMBERS
+
+    def test_history_spans_a_year_in_till_time_with_recorded_time_after_it(self, loaded: str) -> None:
+        first = Document.objects.order_by("event_at").first()
+        last = Document.objects.order_by("-event_at").first()
+        assert first is not None
+        assert last is not None
+        assert (last.event_at - first.event_at).days > 200
+        assert not Document.objects.filter(created_at__lt=F("event_at")).exists()
+
+    def test_both_currencies_with_krw_in_whole_won(self, loaded: str) -> None:
+        assert set(Program.objects.values_list("currency", flat=True)) == {"CNY", "KRW"}
+        krw_lines = DocumentLine.objects.filter(document__currency="KRW")
+        assert krw_lines.exists()
+        # KRW has no minor unit: 33,000 won is stored as 33000, never as 3300000.
+        assert not krw_lines.filter(Q(unit_price_minor__lt=1_000) | Q(unit_price_minor__gt=1_000_000)).exists()
+        assert all(p % 100 == 0 for p in krw_lines.values_list("unit_price_minor", flat=True))
+        cny_prices = DocumentLine.objects.filter(document__currency="CNY").values_list("unit_price_minor", flat=True)
+        assert all(p % 100 == 0 for p in cny_prices)  # whole yuan, in fen
+
+    def test_points_follow_each_programme_rate(self, loaded: str) -> None:
+        for market in (CHAIN, SALON):
+            sales = Document.objects.filter(kind="sale", program__name=market.programme_name)
+            for sale in sales.prefetch_related("tenders")[:50]:
+                paid_from_wallet = sum(t.amount_minor for t in sale.tenders.all() if t.kind == Tender.Kind.STORED_VALUE)
+                eligible = sale.total_minor - (0 if market.earn_on_stored_value else paid_from_wallet)
+                assert sale.points == eligible // market.earn_per_minor
+
+    def test_some_members_pay_partly_from_stored_value(self, loaded: str) -> None:
+        mixed = Document.objects.filter(kind="sale").annotate(n=Count("tenders")).filter(n=2)
+        assert mixed.filter(tenders__kind=Tender.Kind.STORED_VALUE).exists()
+        total = Document.objects.filter(kind="top_up").aggregate(bonus=Sum("sv_bonus_minor"))
+        assert (total["bonus"] or 0) > 0  # the top-up bands granted bonus
+
+    def test_running_it_twice_adds_nothing(self, loaded: str, keys_file: Path) -> None:
+        before = row_counts()
+        again = run_demo(keys_file)
+        assert row_counts() == before
+        assert "not loaded again" in again
+        assert ledger_verify() == []
+
+
+class TestDemoStaff:
+    def test_each_merchant_has_an_admin_and_a_manager_and_cashier_per_store(self, loaded: str) -> None:
+        for market in (CHAIN, SALON):
+            merchant = Merchant.objects.get(name=market.merchant)
+            admin = StaffUser.objects.get(username=f"{market.slug}.admin")
+            assert (admin.role, admin.merchant_id, admin.stores.count()) == ("hq_admin", merchant.id, 0)
+            for spec in market.stores:
+                store = Store.objects.get(merchant=merchant, code=spec.code)
+                for role in ("store_manager", "cashier"):
+                    user = StaffUser.objects.get(username=f"{spec.code.lower()}.{role.split('_')[-1]}")
+                    assert user.role == role
+                    assert list(user.stores.all()) == [store]
+
+    def test_a_cashier_acts_at_their_store_only(self, loaded: str) -> None:
+        cashier = StaffUser.objects.get(username="sh01.cashier")
+        sh01, sh02 = Store.objects.get(code="SH01"), Store.objects.get(code="SH02")
+        gangnam = Store.objects.get(code="GN01")
+        scope = cashier.scope()
+        assert scope_allows(scope, Action.SALE, store_id=sh01.id, store_merchant_id=sh01.merchant_id)
+        assert not scope_allows(scope, Action.SALE, store_id=sh02.id, store_merchant_id=sh02.merchant_id)
+        assert not scope_allows(scope, Action.SALE, store_id=gangnam.id, store_merchant_id=gangnam.merchant_id)
+        admin = StaffUser.objects.get(username="yunshang.admin").scope()
+        assert scope_allows(admin, Action.STORE_REPORT, store_id=sh02.id, store_merchant_id=sh02.merchant_id)
+        assert not scope_allows(admin, Action.STORE_REPORT, store_id=gangnam.id, store_merchant_id=gangnam.merchant_id)
+
+    def test_the_printed_password_signs_in_and_passes_the_validators(self, loaded: str) -> None:
+        password = demo_password()
+        assert len(password) >= 12
+        assert password in loaded
+        for user in StaffUser.objects.filter(is_superuser=False):
+            assert user.check_password(password)
+            validate_password(password, user)
+        assert "sh01.cashier" in loaded
+        assert "store_manager" in loaded
+
+
+class TestDemoKeys:
+    def test_one_working_key_per_store_terminal_printed_and_reused(self, loaded: str, keys_file: Path) -> None:
+        rows = terminal_keys(path=keys_file)
+        assert len(rows) == len(CHAIN.stores) + len(SALON.stores)
+        for row in rows:
+            assert row.key in loaded
+            assert terminal_key_authenticate(row.key).store.code == row.store_code
+        assert keys_file.stat().st_mode & 0o077 == 0
+        assert terminal_keys(path=keys_file) == rows
+
+    def test_a_lost_keys_file_revokes_the_old_keys_and_issues_new_ones(self, loaded: str, keys_file: Path) -> None:
+        old = terminal_keys(path=keys_file)
+        keys_file.unlink()
+        new = terminal_keys(path=keys_file)
+        assert {r.key for r in old}.isdisjoint({r.key for r in new})
+        active = TerminalKey.objects.filter(label=KEY_LABEL, revoked_at__isnull=True)
+        assert active.count() == len(new)
+
+
+@pytest.mark.django_db
+def test_members_out_of_range_is_refused(keys_file: Path) -> None:
+    with pytest.raises(CommandError, match="--members"):
+        call_command("demo", "--no-serve", "--members", "0", "--keys-file", str(keys_file), stdout=StringIO())
