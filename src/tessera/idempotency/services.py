@@ -16,7 +16,7 @@ from django.db import connection
 
 from tessera.idempotency.errors import IdempotencyKeyInvalid, IdempotencyKeyMissing, IdempotencyKeyReused
 from tessera.idempotency.models import IdempotencyRecord
-from tessera.kit.db import assert_in_transaction
+from tessera.kit.db import assert_in_transaction, db_json, sql_run
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,4 +70,7 @@ def idempotency_claim(*, store_id: int, key: str, operation: str, fingerprint: s
 
 def idempotency_complete(*, claim: Claim, response: dict[str, Any]) -> None:
     assert_in_transaction()
-    IdempotencyRecord.objects.filter(id=claim.record_id).update(response=response)
+    sql_run(
+        f"UPDATE {IdempotencyRecord._meta.db_table} SET response = %s WHERE id = %s",  # noqa: S608
+        [db_json(response), claim.record_id],
+    )

@@ -12,10 +12,20 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, F, Value, When
 
+from tessera.kit import ids
 from tessera.kit.actor import Actor
-from tessera.kit.db import assert_in_transaction
+from tessera.kit.db import (
+    assert_in_transaction,
+    columns_of,
+    db_datetime,
+    db_json,
+    for_update,
+    model_from_row,
+    sql_insert,
+    sql_rows,
+    sql_run,
+)
 from tessera.kit.money import amount_text
 from tessera.ledger.errors import BalanceCeilingExceeded, insufficient
 from tessera.ledger.models import POINTS, Account, AccountKind, Entry, Posting
@@ -74,8 +84,12 @@ def member_accounts_lock(*, member_id: int) -> MemberAccounts:
     forever. On SQLite there are no row locks; the IMMEDIATE transaction already holds the database write lock.
     """
     assert_in_transaction()
-    rows = list(Account.objects.select_for_update().filter(member_id=member_id).order_by("id"))
-    by_kind = {row.kind: row for row in rows}
+    rows = sql_rows(
+        f"SELECT {columns_of(Account, 'a')} FROM {Account._meta.db_table} a"  # noqa: S608
+        f" WHERE a.member_id = %s ORDER BY a.id{for_update()}",
+        [member_id],
+    )
+    by_kind = {account.kind: account for account in (model_from_row(row, Account) for row in rows)}
     return MemberAccounts(
         points=by_kind[AccountKind.MEMBER_POINTS],
         points_debt=by_kind[AccountKind.MEMBER_POINTS_DEBT],
@@ -141,29 +155,37 @@ def posting_write(*, header: PostingHeader, legs: Sequence[Leg], locked: Mapping
             raise insufficient(available=breach.balance, requested=-breach.requested, unit=unit)
         ceiling = breach.ceiling or 0
         raise BalanceCeilingExceeded(ceiling=ceiling, ceiling_text=amount_text(ceiling, unit))
-    posting = Posting.objects.create(
-        program_id=header.program_id,
-        store_id=header.actor.store_id,
-        reason=header.reason,
-        request_key=header.request_key,
-        source_type=header.source_type,
-        source_id=header.source_id,
-        staff_id=header.actor.staff_id,
-        terminal_id=header.actor.terminal_id,
-        system=header.actor.system,
-        event_at=header.event_at,
-        created_at=header.now,
-        reverses_id=header.reverses_id,
-        details=header.details,
-    )
+    posting = _posting_insert(header)
     # One INSERT for all entries: the PostgreSQL guard checks each statement balances on its own.
-    Entry.objects.bulk_create(
-        [
-            Entry(posting=posting, account_id=leg.account_id, unit=leg.unit, amount=leg.amount, balance_after=bal)
-            for leg, bal in zip(legs, after, strict=True)
-        ]
+    sql_insert(
+        Entry._meta.db_table,
+        ["posting_id", "account_id", "unit", "amount", "balance_after"],
+        [(posting.id, leg.account_id, leg.unit, leg.amount, bal) for leg, bal in zip(legs, after, strict=True)],
     )
     _apply_deltas(delta, locked)
+    return posting
+
+
+_POSTING_COLUMNS = [
+    "public_id", "program_id", "store_id", "reason", "request_key", "source_type", "source_id", "staff_id",
+    "terminal_id", "system", "event_at", "created_at", "reverses_id", "details",
+]  # fmt: skip
+
+
+def _posting_insert(header: PostingHeader) -> Posting:
+    actor = header.actor
+    values = {
+        "public_id": ids.posting_id(), "program_id": header.program_id, "store_id": actor.store_id,
+        "reason": header.reason, "request_key": header.request_key, "source_type": header.source_type,
+        "source_id": header.source_id, "staff_id": actor.staff_id, "terminal_id": actor.terminal_id,
+        "system": actor.system, "event_at": header.event_at, "created_at": header.now,
+        "reverses_id": header.reverses_id, "details": header.details,
+    }  # fmt: skip
+    row = [values[c] for c in _POSTING_COLUMNS]
+    row[10], row[11], row[13] = db_datetime(header.event_at), db_datetime(header.now), db_json(header.details)
+    (posting_id,) = sql_insert(Posting._meta.db_table, _POSTING_COLUMNS, [row], returning_id=True)
+    posting = Posting(id=posting_id, **values)
+    posting._state.adding = False
     return posting
 
 
@@ -172,9 +194,13 @@ def _apply_deltas(delta: Mapping[int, int], locked: Mapping[int, Account]) -> No
         return
     # Increments, not absolute values: even if a caller forgot a lock, no update is lost and the CHECK
     # constraint still refuses an overdraft.
-    Account.objects.filter(id__in=list(delta)).update(
-        balance=F("balance") + Case(*(When(id=i, then=Value(d)) for i, d in delta.items()), default=Value(0)),
-        version=F("version") + Case(*(When(id=i, then=Value(1)) for i in delta), default=Value(0)),
+    cases = " ".join(["WHEN %s THEN %s"] * len(delta))
+    marks = ", ".join(["%s"] * len(delta))
+    params: list[int] = [n for pair in delta.items() for n in pair] + list(delta)
+    sql_run(
+        f"UPDATE {Account._meta.db_table} SET balance = balance + CASE id {cases} ELSE 0 END,"  # noqa: S608
+        f" version = version + 1 WHERE id IN ({marks})",
+        params,
     )
     for account_id, change in delta.items():
         account = locked[account_id]

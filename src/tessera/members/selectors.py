@@ -9,10 +9,11 @@ from typing import Any
 from django.db.models import QuerySet
 
 from tessera.kit.cards import card_code_clean, card_number_clean
+from tessera.kit.db import columns_of, model_from_row, sql_rows
 from tessera.kit.phone import InvalidPhone, phone_mask, phone_normalize
 from tessera.ledger.models import AccountKind, Entry
 from tessera.members.models import Member, MemberCategoryStats, MemberStats
-from tessera.programs.models import Program
+from tessera.programs.models import Program, ProgramMerchant
 
 
 def members_visible_to_merchant(merchant_id: int) -> QuerySet[Member]:
@@ -23,13 +24,34 @@ def members_visible_to_merchant(merchant_id: int) -> QuerySet[Member]:
 def member_get_for_merchant(*, merchant_id: int, reference: str) -> Member | None:
     """Find by public id, card number or digital-card code, among members the merchant serves."""
     ref = reference.strip()
-    members = members_visible_to_merchant(merchant_id).select_related("program")
     if ref.startswith("mbr_"):
-        return members.filter(public_id=ref).first()
+        return _member_where(merchant_id, "public_id", ref)
     if (card := card_number_clean(ref)) is not None:
-        return members.filter(card_number=card).first()
+        return _member_where(merchant_id, "card_number", card)
     code = card_code_clean(ref)
-    return members.filter(card_code=code).first() if code else None
+    return _member_where(merchant_id, "card_code", code) if code else None
+
+
+def _member_where(merchant_id: int, column: str, value: str) -> Member | None:
+    # The till's hottest read: one statement with the programme joined, no ORM query building.
+    rows = sql_rows(
+        f"SELECT {columns_of(Member, 'm')}, {columns_of(Program, 'p')} FROM {Member._meta.db_table} m"  # noqa: S608
+        f" JOIN {Program._meta.db_table} p ON p.id = m.program_id"
+        f" JOIN {ProgramMerchant._meta.db_table} pm ON pm.program_id = m.program_id"
+        f" WHERE pm.merchant_id = %s AND m.{column} = %s",
+        [merchant_id, value],
+    )
+    if not rows:
+        return None
+    member, program = (
+        model_from_row(rows[0][: len(_MEMBER_FIELDS)], Member),
+        model_from_row(rows[0][len(_MEMBER_FIELDS) :], Program),
+    )
+    member.program = program
+    return member
+
+
+_MEMBER_FIELDS = Member._meta.concrete_fields
 
 
 def member_find(*, merchant_id: int, query: str) -> list[Member]:

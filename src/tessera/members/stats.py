@@ -10,10 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection
-from django.db.models import Case, F, Value, When
-
-from tessera.kit.db import assert_in_transaction
+from tessera.kit.db import assert_in_transaction, db_datetime, sql_run
 from tessera.members.models import MemberCategoryStats, MemberStats
 
 
@@ -21,6 +18,9 @@ from tessera.members.models import MemberCategoryStats, MemberStats
 class CategoryMove:
     quantity: int
     value_minor: int
+
+
+_STATS = MemberStats._meta.db_table
 
 
 def member_stats_sale(
@@ -33,21 +33,17 @@ def member_stats_sale(
     categories: Mapping[str, CategoryMove],
 ) -> None:
     assert_in_transaction()
-    MemberStats.objects.filter(member_id=member_id).update(
-        first_purchase_at=Case(
-            When(first_purchase_at__isnull=True, then=Value(event_at)),
-            When(first_purchase_at__gt=event_at, then=Value(event_at)),
-            default=F("first_purchase_at"),
-        ),
-        last_purchase_at=Case(
-            When(last_purchase_at__isnull=True, then=Value(event_at)),
-            When(last_purchase_at__lt=event_at, then=Value(event_at)),
-            default=F("last_purchase_at"),
-        ),
-        purchase_count=F("purchase_count") + 1,
-        items_bought=F("items_bought") + items,
-        spend_minor=F("spend_minor") + value_minor,
-        points_earned=F("points_earned") + points,
+    at = db_datetime(event_at)
+    # A late offline sale may be older than the first purchase on record, or newer than the last.
+    sql_run(
+        f"UPDATE {_STATS} SET"  # noqa: S608
+        " first_purchase_at = CASE WHEN first_purchase_at IS NULL OR first_purchase_at > %s THEN %s"
+        " ELSE first_purchase_at END,"
+        " last_purchase_at = CASE WHEN last_purchase_at IS NULL OR last_purchase_at < %s THEN %s"
+        " ELSE last_purchase_at END,"
+        " purchase_count = purchase_count + 1, items_bought = items_bought + %s,"
+        " spend_minor = spend_minor + %s, points_earned = points_earned + %s WHERE member_id = %s",
+        [at, at, at, at, items, value_minor, points, member_id],
     )
     _categories_add(member_id=member_id, event_at=event_at, categories=categories, purchases=1)
 
@@ -62,11 +58,10 @@ def member_stats_return(
     categories: Mapping[str, CategoryMove],
 ) -> None:
     assert_in_transaction()
-    MemberStats.objects.filter(member_id=member_id).update(
-        return_count=F("return_count") + 1,
-        items_returned=F("items_returned") + items,
-        refund_minor=F("refund_minor") + value_minor,
-        points_taken_back=F("points_taken_back") + points,
+    sql_run(
+        f"UPDATE {_STATS} SET return_count = return_count + 1, items_returned = items_returned + %s,"  # noqa: S608
+        " refund_minor = refund_minor + %s, points_taken_back = points_taken_back + %s WHERE member_id = %s",
+        [items, value_minor, points, member_id],
     )
     negated = {name: CategoryMove(-move.quantity, -move.value_minor) for name, move in categories.items()}
     _categories_add(member_id=member_id, event_at=None, categories=negated, purchases=0)
@@ -74,8 +69,10 @@ def member_stats_return(
 
 def member_stats_top_up(*, member_id: int, amount_minor: int) -> None:
     assert_in_transaction()
-    MemberStats.objects.filter(member_id=member_id).update(
-        top_up_count=F("top_up_count") + 1, top_up_minor=F("top_up_minor") + amount_minor
+    sql_run(
+        f"UPDATE {_STATS} SET top_up_count = top_up_count + 1, top_up_minor = top_up_minor + %s"  # noqa: S608
+        " WHERE member_id = %s",
+        [amount_minor, member_id],
     )
 
 
@@ -86,7 +83,7 @@ def _categories_add(
     if not rows:
         return
     table = MemberCategoryStats._meta.db_table
-    at = connection.ops.adapt_datetimefield_value(event_at) if event_at else None
+    at = db_datetime(event_at) if event_at else None
     values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
     params: list[int | str | None] = []
     for name, move in rows:
@@ -106,5 +103,4 @@ def _categories_add(
         f" OR excluded.last_purchase_at > {table}.last_purchase_at"
         f" THEN COALESCE(excluded.last_purchase_at, {table}.last_purchase_at) ELSE {table}.last_purchase_at END"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    sql_run(sql, params)

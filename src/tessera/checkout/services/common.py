@@ -21,6 +21,7 @@ from tessera.checkout.errors import (
 from tessera.checkout.models import Document
 from tessera.idempotency.services import Claim, idempotency_claim, idempotency_complete
 from tessera.kit.actor import Actor
+from tessera.kit.db import json_from_db, sql_rows
 from tessera.kit.money import currency_is_known
 from tessera.kit.outcome import Outcome
 from tessera.members.models import Member
@@ -63,16 +64,16 @@ def duplicate_document(*, actor: Actor, kind: str, pos_number: str, fingerprint:
 
     This is what keeps an offline resync that arrives with a fresh idempotency key from counting twice.
     """
-    earlier = (
-        Document.objects.filter(store_id=actor.store_id, kind=kind, pos_number=pos_number)
-        .values("fingerprint", "receipt")
-        .first()
+    rows = sql_rows(
+        f"SELECT fingerprint, receipt FROM {Document._meta.db_table}"  # noqa: S608
+        " WHERE store_id = %s AND kind = %s AND pos_number = %s",
+        [actor.store_id, kind, pos_number],
     )
-    if earlier is None:
+    if not rows:
         return None
-    if earlier["fingerprint"] != fingerprint:
+    if rows[0][0] != fingerprint:
         raise DocumentNumberConflict(pos_number=pos_number)
-    receipt: dict[str, Any] = earlier["receipt"]
+    receipt: dict[str, Any] = json_from_db(rows[0][1])
     idempotency_complete(claim=claim, response=receipt)
     return Outcome(receipt, replayed=True)
 

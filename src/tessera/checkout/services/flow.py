@@ -17,7 +17,7 @@ from tessera.checkout.receipts import balances_body
 from tessera.checkout.services.common import claim_key, document_number_guard, duplicate_document, event_at_check
 from tessera.idempotency.services import idempotency_complete
 from tessera.kit.actor import Actor
-from tessera.kit.db import use_case
+from tessera.kit.db import db_datetime, db_json, sql_insert, use_case
 from tessera.kit.fingerprint import fingerprint
 from tessera.kit.ids import new_public_id
 from tessera.kit.outcome import Outcome
@@ -77,14 +77,19 @@ class Write:
             "recorded_at": r.now.isoformat(), **fields, "balances": balances_body(self.accounts, self.program.currency),
         }  # fmt: skip
 
-    def record(self, posting: Posting | None, receipt: dict[str, Any], **figures: Any) -> Document:
+    def record(self, posting: Posting | None, receipt: dict[str, Any], **figures: Any) -> int:
+        """Insert the document; returns its id."""
         r = self.request
-        return Document.objects.create(
-            public_id=self.document_id, kind=r.kind, program=self.program, store_id=r.actor.store_id,
-            terminal_id=r.actor.terminal_id, staff_id=r.actor.staff_id, member=self.member, pos_number=r.pos_number,
-            fingerprint=r.fingerprint, posting=posting, receipt=receipt, event_at=r.event_at, created_at=r.now,
-            **figures,
-        )  # fmt: skip
+        values = {
+            "public_id": self.document_id, "kind": r.kind, "program_id": self.program.id,
+            "store_id": r.actor.store_id, "terminal_id": r.actor.terminal_id, "staff_id": r.actor.staff_id,
+            "member_id": self.member.id, "pos_number": r.pos_number, "fingerprint": r.fingerprint,
+            "posting_id": posting.id if posting else None, "receipt": db_json(receipt),
+            "event_at": db_datetime(r.event_at), "created_at": db_datetime(r.now),
+            "points": 0, "sv_principal_minor": 0, "sv_bonus_minor": 0, "original_id": None,
+        }  # fmt: skip
+        values.update(figures)
+        return sql_insert(Document._meta.db_table, list(values), [list(values.values())], returning_id=True)[0]
 
     def audit(self, action: str, **details: Any) -> None:
         # POS terminals are traced by their postings and documents; staff actions also leave an audit row.

@@ -14,6 +14,11 @@ from tessera.checkout.rules import line_amount
 from tessera.kit.money import AMOUNT_MINOR_MAX, amount_text
 
 LINES_MAX = 500
+LINE_COLUMNS = [
+    "document_id", "line_no", "sku", "name", "brand", "category", "quantity", "unit_price_minor", "discount_minor",
+    "amount_minor", "points", "original_line_id",
+]  # fmt: skip
+TENDER_COLUMNS = ["document_id", "kind", "amount_minor", "reference"]
 QUANTITY_MAX = 100_000
 TENDER_KINDS = frozenset(Tender.Kind.values)
 

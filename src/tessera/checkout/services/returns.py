@@ -34,7 +34,9 @@ from tessera.checkout.rules import (
     shortfall_settle,
 )
 from tessera.checkout.services.flow import Request, Write, pos_write
+from tessera.checkout.services.lines import LINE_COLUMNS
 from tessera.kit.actor import Actor
+from tessera.kit.db import sql_insert
 from tessera.kit.outcome import Outcome
 from tessera.ledger.models import POINTS, AccountKind
 from tessera.ledger.rules import Leg
@@ -129,12 +131,12 @@ def _return_write(w: Write, found: tuple[ReturnIn, Document]) -> dict[str, Any]:
     details = {"figures": _figures_body(figures), "shortfall": _settled_body(settled), "original": sale.public_id}
     posting = w.post(_return_legs(sale=sale, w=w, figures=figures, settled=settled), details=details)
     receipt = w.receipt(posting, sale.currency, **_receipt_fields(sale, figures, settled))
-    document = w.record(
-        posting, receipt, original=sale, currency=sale.currency, total_minor=figures.value, points=figures.points,
+    document_id = w.record(
+        posting, receipt, original_id=sale.id, currency=sale.currency, total_minor=figures.value, points=figures.points,
         sv_principal_minor=figures.sv_principal - settled.deduct_principal,
         sv_bonus_minor=figures.sv_bonus - settled.deduct_bonus,
     )  # fmt: skip
-    _lines_write(document, plans)
+    _lines_write(document_id, plans)
     member_stats_return(
         member_id=sale.member_id, event_at=ret.event_at, value_minor=figures.value,
         items=sum(p.quantity for p in plans), points=figures.points, categories=_categories(plans),
@@ -169,24 +171,13 @@ def _return_legs(*, sale: Document, w: Write, figures: ReturnFigures, settled: S
     return legs
 
 
-def _lines_write(document: Document, plans: list[ReturnLinePlan]) -> None:
-    DocumentLine.objects.bulk_create(
-        [
-            DocumentLine(
-                document=document,
-                line_no=index,
-                sku=p.original.sku,
-                name=p.original.name,
-                brand=p.original.brand,
-                category=p.original.category,
-                quantity=p.quantity,
-                unit_price_minor=p.original.unit_price_minor,
-                amount_minor=p.value,
-                original_line=p.original,
-            )
-            for index, p in enumerate(plans, start=1)
-        ]
-    )
+def _lines_write(document_id: int, plans: list[ReturnLinePlan]) -> None:
+    rows = [
+        (document_id, index, p.original.sku, p.original.name, p.original.brand, p.original.category, p.quantity,
+         p.original.unit_price_minor, 0, p.value, 0, p.original.id)
+        for index, p in enumerate(plans, start=1)
+    ]  # fmt: skip
+    sql_insert(DocumentLine._meta.db_table, LINE_COLUMNS, rows)
 
 
 def _categories(plans: list[ReturnLinePlan]) -> dict[str, CategoryMove]:

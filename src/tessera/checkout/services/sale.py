@@ -17,8 +17,9 @@ from tessera.checkout.models import DocumentLine, Tender
 from tessera.checkout.rules import SpendOrder, allocate, stored_value_split
 from tessera.checkout.services.common import currency_check, event_at_check, member_for_actor
 from tessera.checkout.services.flow import Request, Write, pos_write
-from tessera.checkout.services.lines import lines_validate, tenders_validate
+from tessera.checkout.services.lines import LINE_COLUMNS, TENDER_COLUMNS, lines_validate, tenders_validate
 from tessera.kit.actor import Actor
+from tessera.kit.db import sql_insert
 from tessera.kit.outcome import Outcome
 from tessera.ledger.errors import insufficient
 from tessera.ledger.models import POINTS, AccountKind
@@ -138,9 +139,9 @@ def _sale_write(w: Write, checked: CheckedSale) -> dict[str, Any]:
         posting, checked.sale.currency, total_minor=plan.total, points=plan.points_body(),
         stored_value={"principal_minor": plan.sv_principal, "bonus_minor": plan.sv_bonus},
     )  # fmt: skip
-    document = w.record(posting, receipt, currency=checked.sale.currency, total_minor=plan.total, points=plan.points,
+    document_id = w.record(posting, receipt, currency=checked.sale.currency, total_minor=plan.total, points=plan.points,
                         sv_principal_minor=plan.sv_principal, sv_bonus_minor=plan.sv_bonus)  # fmt: skip
-    _lines_write(document_id=document.id, sale=checked.sale, plan=plan)
+    _lines_write(document_id=document_id, sale=checked.sale, plan=plan)
     member_stats_sale(
         member_id=w.member.id, event_at=checked.sale.event_at, value_minor=plan.total,
         items=sum(line.quantity for line in checked.sale.lines), points=plan.points,
@@ -172,31 +173,14 @@ def _sale_legs(w: Write, plan: SalePlan) -> list[Leg]:
 
 def _lines_write(*, document_id: int, sale: SaleIn, plan: SalePlan) -> None:
     line_points = allocate(plan.points, plan.amounts)
-    DocumentLine.objects.bulk_create(
-        [
-            DocumentLine(
-                document_id=document_id,
-                line_no=line.line_no,
-                sku=line.sku,
-                name=line.name,
-                brand=line.brand,
-                category=line.category,
-                quantity=line.quantity,
-                unit_price_minor=line.unit_price_minor,
-                discount_minor=line.discount_minor,
-                amount_minor=amount,
-                points=points,
-            )
-            for line, amount, points in zip(sale.lines, plan.amounts, line_points, strict=True)
-        ]
-    )
-    if sale.tenders:
-        Tender.objects.bulk_create(
-            [
-                Tender(document_id=document_id, kind=t.kind, amount_minor=t.amount_minor, reference=t.reference)
-                for t in sale.tenders
-            ]
-        )
+    rows = [
+        (document_id, line.line_no, line.sku, line.name, line.brand, line.category, line.quantity,
+         line.unit_price_minor, line.discount_minor, amount, points, None)
+        for line, amount, points in zip(sale.lines, plan.amounts, line_points, strict=True)
+    ]  # fmt: skip
+    sql_insert(DocumentLine._meta.db_table, LINE_COLUMNS, rows)
+    tenders = [(document_id, t.kind, t.amount_minor, t.reference) for t in sale.tenders]
+    sql_insert(Tender._meta.db_table, TENDER_COLUMNS, tenders)
 
 
 def _categories(sale: SaleIn, plan: SalePlan) -> dict[str, CategoryMove]:

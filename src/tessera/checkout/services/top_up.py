@@ -12,7 +12,9 @@ from tessera.checkout.errors import AmountInvalid, LineInvalid, StoredValueNotAc
 from tessera.checkout.models import Tender
 from tessera.checkout.services.common import currency_check, member_for_actor
 from tessera.checkout.services.flow import Request, Write, pos_write
+from tessera.checkout.services.lines import TENDER_COLUMNS
 from tessera.kit.actor import Actor
+from tessera.kit.db import sql_insert
 from tessera.kit.money import AMOUNT_MINOR_MAX
 from tessera.kit.outcome import Outcome
 from tessera.ledger.models import AccountKind
@@ -64,9 +66,9 @@ def _top_up_write(w: Write, top_up: TopUpIn) -> dict[str, Any]:
         legs += [Leg(w.accounts.sv_bonus.id, cur, bonus), Leg(store(AccountKind.STORE_SV_BONUS_IN), cur, -bonus)]
     posting = w.post(legs, details={"bonus": {"rule": "top_up_band", "bonus_minor": bonus}})
     receipt = w.receipt(posting, cur, amount_minor=amount, bonus_minor=bonus)
-    document = w.record(posting, receipt, currency=cur, total_minor=amount, sv_principal_minor=amount,
+    document_id = w.record(posting, receipt, currency=cur, total_minor=amount, sv_principal_minor=amount,
                         sv_bonus_minor=bonus)  # fmt: skip
-    Tender.objects.create(document=document, kind=top_up.tender_kind, amount_minor=amount)
+    sql_insert(Tender._meta.db_table, TENDER_COLUMNS, [(document_id, top_up.tender_kind, amount, "")])
     member_stats_top_up(member_id=w.member.id, amount_minor=amount)
     w.audit("wallet.top_up", amount_minor=amount)
     return receipt
