@@ -11,6 +11,7 @@ from django.db import connection
 from tessera.ledger.guards import guards_drop, guards_install
 from tessera.ledger.services import store_account_cache_clear
 from tessera.ledger.verify import ledger_verify
+from tessera.stores.selectors import terminal_key_cache_clear
 
 
 def _on_postgres_pass() -> bool:
@@ -45,6 +46,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _ledger_guard(request: pytest.FixtureRequest):
     """Check every ledger invariant after each database test; it fails the test on any violation."""
     store_account_cache_clear()
+    terminal_key_cache_clear()
     marker = request.node.get_closest_marker("django_db")
     uses_db = marker is not None or {"db", "transactional_db"} & set(request.fixturenames)
     if not uses_db:

@@ -82,6 +82,14 @@ MIDDLEWARE = [
     "tessera.console.middleware.CurrentStoreMiddleware",
 ]
 
+# The POS API authenticates with terminal keys, not sessions or cookies: its requests skip the console's
+# middleware (tessera.config.wsgi routes /api/ to a handler built with this shorter list).
+API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # errors come back in the request's language
+    "django.middleware.common.CommonMiddleware",
+]
+
 ROOT_URLCONF = "tessera.config.urls"
 WSGI_APPLICATION = "tessera.config.wsgi.application"
 AUTH_USER_MODEL = "access.StaffUser"
@@ -122,6 +130,11 @@ else:
     # (dj_database_url always sets CONN_MAX_AGE, so it is assigned here, not defaulted.)
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "600"))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Server-side binding lets psycopg prepare each hot statement after five uses on a connection, so PostgreSQL
+    # stops parsing and planning the same dozen statements for every sale. Behind PgBouncer this needs
+    # session pooling or PgBouncer >= 1.21 with max_prepared_statements (docs/scaling.md).
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].update({"server_side_binding": _env_bool("PG_SERVER_SIDE_BINDING", True)})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---------------------------------------------------------------- auth and sessions

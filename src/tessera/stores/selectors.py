@@ -4,13 +4,40 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 
 from tessera.kit.db import columns_of, model_from_row, sql_rows
 from tessera.stores.errors import InvalidApiKey
 from tessera.stores.models import KEY_PREFIX, Store, Terminal, TerminalKey
 
+# Keys are checked on every API request. A process remembers a good key for a few seconds; revoking a key
+# forgets it here at once, and other processes stop accepting it within KEY_CACHE_SECONDS.
+KEY_CACHE_SECONDS = 15.0
+_key_cache: dict[str, tuple[float, Terminal]] = {}
+
+
+def terminal_key_cache_clear(raw: str | None = None) -> None:
+    if raw is None:
+        _key_cache.clear()
+    else:
+        _key_cache.pop(raw, None)
+
 
 def terminal_key_authenticate(raw: str | None) -> Terminal:
+    """The active terminal behind ``raw``, served from the short cache when fresh.
+
+    :raises InvalidApiKey: malformed, unknown, revoked, or the terminal or store is inactive; one answer for all.
+    """
+    if raw and (hit := _key_cache.get(raw)) is not None and hit[0] > time.monotonic():
+        return hit[1]
+    terminal = _terminal_key_check(raw)
+    if len(_key_cache) > 10_000:  # a flood of distinct keys must not grow the cache without bound
+        _key_cache.clear()
+    _key_cache[raw or ""] = (time.monotonic() + KEY_CACHE_SECONDS, terminal)
+    return terminal
+
+
+def _terminal_key_check(raw: str | None) -> Terminal:
     """The active terminal behind ``raw``, with its store loaded.
 
     :raises InvalidApiKey: malformed, unknown, revoked, or the terminal or store is inactive; one answer for all.

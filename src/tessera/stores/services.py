@@ -72,6 +72,15 @@ def terminal_key_issue(*, terminal: Terminal, label: str = "") -> IssuedKey:
 def terminal_key_revoke(*, key: TerminalKey, now: datetime) -> None:
     with use_case():
         TerminalKey.objects.filter(id=key.id, revoked_at__isnull=True).update(revoked_at=now)
+    # This process stops accepting the key at once; others within selectors.KEY_CACHE_SECONDS.
+    _key_cache_forget(key.lookup)
+
+
+def _key_cache_forget(lookup: str) -> None:
+    from tessera.stores.selectors import _key_cache
+
+    for raw in [raw for raw in _key_cache if raw.startswith(f"{KEY_PREFIX}{lookup}_")]:
+        _key_cache.pop(raw, None)
 
 
 def _digest(secret: str) -> str:

@@ -1,0 +1,146 @@
+"""A keep-alive HTTP load generator for POST /api/v1/sales, in pure Python (the fallback when wrk is missing).
+
+Run by checkout.py in its own process: ``loadgen.py SPEC.json URL --clients 8 --duration 20``. Each client is a
+thread with one ``http.client`` connection kept alive for the whole run, sending a closed loop of 3-line sales
+with a fresh Idempotency-Key and POS number each. Prints ``key: value`` lines (latencies in microseconds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import random
+import resource
+import threading
+import time
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urlparse
+
+SHANGHAI = timezone(timedelta(hours=8))
+TENDERS = ["cash", "bank_card", "wechat_pay", "alipay"]
+
+
+def sale_body(spec: dict[str, Any], rng: random.Random, *, store: str, number: str) -> bytes:
+    """The same document mix as sales.lua: 3 lines, a third paid partly from stored value."""
+    lines = []
+    total = 0
+    for line_no in (1, 2, 3):
+        product = rng.choice(spec["products"])
+        quantity = 1 if rng.random() < 0.8 else 2
+        total += quantity * product["price"]
+        lines.append(
+            {
+                "line_no": line_no,
+                "sku": product["sku"],
+                "name": product["name"],
+                "brand": product["brand"],
+                "category": product["category"],
+                "quantity": quantity,
+                "unit_price_minor": product["price"],
+            }
+        )
+    if rng.random() < spec["sv_share"]:
+        sv = min(total, rng.choice(spec["sv_amounts"]))
+        tenders = [{"kind": "stored_value", "amount_minor": sv}]
+        if sv < total:
+            tenders.append({"kind": rng.choice(TENDERS), "amount_minor": total - sv})
+    else:
+        tenders = [{"kind": rng.choice(TENDERS), "amount_minor": total}]
+    body = {
+        "store": store,
+        "pos_number": number,
+        "event_at": datetime.now(UTC).astimezone(SHANGHAI).isoformat(timespec="seconds"),
+        "member": rng.choice(spec["members"]),
+        "currency": spec["currency"],
+        "lines": lines,
+        "tenders": tenders,
+    }
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+class Client(threading.Thread):
+    def __init__(self, n: int, spec: dict[str, Any], url: str, start_at: float, stop_at: float) -> None:
+        super().__init__(daemon=True)
+        self.n, self.spec, self.start_at, self.stop_at = n, spec, start_at, stop_at
+        parsed = urlparse(url)
+        self.host, self.port = parsed.hostname or "127.0.0.1", parsed.port or 80
+        self.terminal = spec["terminals"][n % len(spec["terminals"])]
+        self.rng = random.Random(spec["seed"] * 1000 + n)
+        self.latencies: list[int] = []
+        self.errors = 0
+        self.first_error = ""
+
+    def run(self) -> None:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        headers = {"Authorization": f"Bearer {self.terminal['key']}", "Content-Type": "application/json"}
+        counter = 0
+        while (now := time.perf_counter()) < self.stop_at:
+            counter += 1
+            number = f"{self.spec['prefix']}-{self.n}-{counter}"
+            body = sale_body(self.spec, self.rng, store=self.terminal["store"], number=number)
+            headers["Idempotency-Key"] = f"idem-{number}"
+            began = time.perf_counter()
+            try:
+                conn.request("POST", "/api/v1/sales", body, headers)
+                response = conn.getresponse()
+                payload = response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+                status, payload = 0, repr(exc).encode()
+            ended = time.perf_counter()
+            if now < self.start_at:
+                continue  # ramp-up: connection set up, first requests of the worker
+            if ended > self.stop_at:
+                break  # finished after the window closed: not counted
+            self.latencies.append(int((ended - began) * 1e6))
+            if status != 201:
+                self.errors += 1
+                self.first_error = self.first_error or f"{status} {payload[:300].decode(errors='replace')}"
+        conn.close()
+
+
+def percentile(sorted_values: list[int], p: float) -> int:
+    if not sorted_values:
+        return 0
+    index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values) + 0.5) - 1))
+    return sorted_values[index]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("spec")
+    parser.add_argument("url")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument("--ramp", type=float, default=0.5, help="seconds sent but not counted at the start")
+    args = parser.parse_args()
+    with open(args.spec) as f:
+        spec = json.load(f)
+    start_at = time.perf_counter() + args.ramp
+    stop_at = start_at + args.duration
+    clients = [Client(n, spec, args.url, start_at, stop_at) for n in range(args.clients)]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join()
+    latencies = sorted(lat for c in clients for lat in c.latencies)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    first = next((c.first_error for c in clients if c.first_error), "")
+    print(f"py_requests: {len(latencies)}")
+    print(f"py_duration_us: {int(args.duration * 1e6)}")
+    print(f"py_status_errors: {sum(c.errors for c in clients)}")
+    for p in (50, 90, 99, 99.9):
+        print(f"py_p{p}_us: {percentile(latencies, p)}")
+    print(f"py_mean_us: {sum(latencies) / max(len(latencies), 1):.1f}")
+    print(f"py_max_us: {latencies[-1] if latencies else 0}")
+    print(f"py_cpu_s: {usage.ru_utime + usage.ru_stime:.3f}")
+    if first:
+        print("py_first_error: " + first.replace("\n", " "))
+
+
+if __name__ == "__main__":
+    main()

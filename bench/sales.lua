@@ -1,0 +1,101 @@
+-- wrk script for bench/checkout.py: POST /api/v1/sales with realistic 3-line sales.
+--
+-- The spec (terminal keys, members, products, run prefix) comes from the Lua file named by
+-- TESSERA_BENCH_SPEC, written by checkout.py. Every request carries a fresh Idempotency-Key and POS number;
+-- about a third of the sales pay part of the total from stored value. Any status other than 201 is an error.
+
+local spec = dofile(os.getenv("TESSERA_BENCH_SPEC"))
+local threads = {}
+local tenders = { "cash", "bank_card", "wechat_pay", "alipay" }
+
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("tid", #threads)
+end
+
+function init(args)
+  counter = 0
+  errors = 0
+  first_error = ""
+  math.randomseed(spec.seed + tid * 7919)
+end
+
+local function event_at()
+  -- The till's clock, in Shanghai time with its offset.
+  return os.date("!%Y-%m-%dT%H:%M:%S", os.time() + 8 * 3600) .. "+08:00"
+end
+
+local function sale()
+  local products = spec.products
+  local lines = {}
+  local total = 0
+  for i = 1, 3 do
+    local p = products[math.random(#products)]
+    local q = (math.random() < 0.8) and 1 or 2
+    total = total + q * p.price
+    lines[i] = string.format('{"line_no":%d,%s,"quantity":%d,"unit_price_minor":%d}', i, p.head, q, p.price)
+  end
+  local pay
+  if math.random() < spec.sv_share then
+    local sv = math.min(total, spec.sv_amounts[math.random(#spec.sv_amounts)])
+    pay = string.format('{"kind":"stored_value","amount_minor":%d}', sv)
+    if sv < total then
+      pay = pay .. string.format(',{"kind":"%s","amount_minor":%d}', tenders[math.random(#tenders)], total - sv)
+    end
+  else
+    pay = string.format('{"kind":"%s","amount_minor":%d}', tenders[math.random(#tenders)], total)
+  end
+  return lines, pay
+end
+
+function request()
+  counter = counter + 1
+  local terminal = spec.terminals[((tid - 1) * 4 + counter) % #spec.terminals + 1]
+  local member = spec.members[math.random(#spec.members)]
+  local lines, pay = sale()
+  local number = string.format("%s-%d-%d", spec.prefix, tid, counter)
+  local body = string.format(
+    '{"store":"%s","pos_number":"%s","event_at":"%s","member":"%s","currency":"%s","lines":[%s],"tenders":[%s]}',
+    terminal.store, number, event_at(), member, spec.currency, table.concat(lines, ","), pay
+  )
+  local headers = {
+    ["Authorization"] = "Bearer " .. terminal.key,
+    ["Content-Type"] = "application/json",
+    ["Idempotency-Key"] = "idem-" .. number,
+  }
+  return wrk.format("POST", "/api/v1/sales", headers, body)
+end
+
+function response(status, headers, body)
+  if status ~= 201 then
+    errors = errors + 1
+    if first_error == "" then
+      first_error = status .. " " .. string.sub(body or "", 1, 300)
+    end
+  end
+end
+
+function done(summary, latency, requests)
+  local errs, first = 0, ""
+  for _, thread in ipairs(threads) do
+    errs = errs + thread:get("errors")
+    local e = thread:get("first_error")
+    if first == "" and e ~= nil then
+      first = e
+    end
+  end
+  local e = summary.errors
+  local socket_errors = e.connect + e.read + e.write + e.timeout
+  io.write(string.format("wrk_requests: %d\n", summary.requests))
+  io.write(string.format("wrk_duration_us: %d\n", summary.duration))
+  io.write(string.format("wrk_status_errors: %d\n", errs))
+  io.write(string.format("wrk_socket_errors: %d\n", socket_errors))
+  for _, p in ipairs({ 50, 90, 99, 99.9 }) do
+    io.write(string.format("wrk_p%s_us: %d\n", tostring(p), latency:percentile(p)))
+  end
+  io.write(string.format("wrk_mean_us: %.1f\n", latency.mean))
+  io.write(string.format("wrk_max_us: %d\n", latency.max))
+  if first ~= "" then
+    io.write("wrk_first_error: " .. string.gsub(first, "\n", " ") .. "\n")
+  end
+end
