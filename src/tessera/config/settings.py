@@ -134,7 +134,11 @@ else:
     # stops parsing and planning the same dozen statements for every sale. Behind PgBouncer this needs
     # session pooling or PgBouncer >= 1.21 with max_prepared_statements (docs/scaling.md).
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].update({"server_side_binding": _env_bool("PG_SERVER_SIDE_BINDING", True)})
+    # Django turns psycopg's statement preparation off unless asked; PG_PREPARE_THRESHOLD=0 disables it again.
+    _prepare = int(os.environ.get("PG_PREPARE_THRESHOLD", "5"))
+    DATABASES["default"]["OPTIONS"].update(
+        {"server_side_binding": _env_bool("PG_SERVER_SIDE_BINDING", True), "prepare_threshold": _prepare or None}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---------------------------------------------------------------- auth and sessions
