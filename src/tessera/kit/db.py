@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -53,19 +54,56 @@ def sql_rows(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
+@dataclass(frozen=True, slots=True)
+class IdOf:
+    """A column value that is the id of the row of ``table`` with this public id, looked up by the database.
+
+    It lets a statement refer to a row written earlier in the same transaction without waiting for that
+    INSERT's answer, which is what allows the writes of one sale to travel to PostgreSQL together.
+    """
+
+    table: str
+    public_id: str
+
+
 def sql_insert(
     table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, returning_id: bool = False
 ) -> list[int]:
     """Insert ``rows`` in one statement; with ``returning_id`` the new ids, in order."""
     if not rows:
         return []
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(rows))}"  # noqa: S608
-    params = [value for row in rows for value in row]
+    placeholders, params = [], []
+    for row in rows:
+        marks = []
+        for value in row:
+            if isinstance(value, IdOf):
+                marks.append(f"(SELECT id FROM {value.table} WHERE public_id = %s)")  # noqa: S608
+                params.append(value.public_id)
+            else:
+                marks.append("%s")
+                params.append(value)
+        placeholders.append("(" + ", ".join(marks) + ")")
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join(placeholders)}"  # noqa: S608
     if not returning_id:
         sql_run(sql, params)
         return []
     return [int(row[0]) for row in sql_rows(sql + " RETURNING id", params)]
+
+
+@contextmanager
+def pipelined() -> Iterator[None]:
+    """Send the statements inside without waiting for each one's answer (PostgreSQL's pipeline mode).
+
+    Only for writes whose results nobody reads inside the block; a read inside still works but waits. An error
+    in any statement surfaces when the block ends, as the usual Django exception, and the transaction fails.
+    SQLite runs in-process with no round trips to save, so there the block is a plain block.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
 
 
 def db_datetime(value: datetime | None) -> Any:

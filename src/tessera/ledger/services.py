@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from tessera.kit import ids
 from tessera.kit.actor import Actor
 from tessera.kit.db import (
+    IdOf,
     assert_in_transaction,
     columns_of,
     db_datetime,
@@ -134,7 +135,7 @@ def _store_account_upsert(*, program_id: int, store_id: int, kind: str, unit: st
     return int(existing.values_list("id", flat=True).get())
 
 
-def posting_write(*, header: PostingHeader, legs: Sequence[Leg], locked: Mapping[int, Account]) -> Posting | None:
+def posting_write(*, header: PostingHeader, legs: Sequence[Leg], locked: Mapping[int, Account]) -> PostingRef | None:
     """Write one balanced posting and move the cached balances of the locked accounts it touches.
 
     Returns None, writing nothing, when no leg moves anything (a free sale earns and spends nothing).
@@ -156,11 +157,13 @@ def posting_write(*, header: PostingHeader, legs: Sequence[Leg], locked: Mapping
         ceiling = breach.ceiling or 0
         raise BalanceCeilingExceeded(ceiling=ceiling, ceiling_text=amount_text(ceiling, unit))
     posting = _posting_insert(header)
-    # One INSERT for all entries: the PostgreSQL guard checks each statement balances on its own.
+    # One INSERT for all entries (the PostgreSQL guard checks each statement balances on its own), naming the
+    # posting by its public id so that nothing here waits for an earlier statement's answer.
+    posting_ref = IdOf(Posting._meta.db_table, posting.public_id)
     sql_insert(
         Entry._meta.db_table,
         ["posting_id", "account_id", "unit", "amount", "balance_after"],
-        [(posting.id, leg.account_id, leg.unit, leg.amount, bal) for leg, bal in zip(legs, after, strict=True)],
+        [(posting_ref, leg.account_id, leg.unit, leg.amount, bal) for leg, bal in zip(legs, after, strict=True)],
     )
     _apply_deltas(delta, locked)
     return posting
@@ -172,21 +175,26 @@ _POSTING_COLUMNS = [
 ]  # fmt: skip
 
 
-def _posting_insert(header: PostingHeader) -> Posting:
-    actor = header.actor
-    values = {
-        "public_id": ids.posting_id(), "program_id": header.program_id, "store_id": actor.store_id,
-        "reason": header.reason, "request_key": header.request_key, "source_type": header.source_type,
-        "source_id": header.source_id, "staff_id": actor.staff_id, "terminal_id": actor.terminal_id,
-        "system": actor.system, "event_at": header.event_at, "created_at": header.now,
-        "reverses_id": header.reverses_id, "details": header.details,
-    }  # fmt: skip
-    row = [values[c] for c in _POSTING_COLUMNS]
-    row[10], row[11], row[13] = db_datetime(header.event_at), db_datetime(header.now), db_json(header.details)
-    (posting_id,) = sql_insert(Posting._meta.db_table, _POSTING_COLUMNS, [row], returning_id=True)
-    posting = Posting(id=posting_id, **values)
-    posting._state.adding = False
-    return posting
+@dataclass(frozen=True, slots=True)
+class PostingRef:
+    """A posting just written: its public id is all its callers need (the database assigns the id)."""
+
+    public_id: str
+
+    @property
+    def row(self) -> IdOf:
+        return IdOf(Posting._meta.db_table, self.public_id)
+
+
+def _posting_insert(header: PostingHeader) -> PostingRef:
+    actor, public_id = header.actor, ids.posting_id()
+    row = [
+        public_id, header.program_id, actor.store_id, header.reason, header.request_key, header.source_type,
+        header.source_id, actor.staff_id, actor.terminal_id, actor.system, db_datetime(header.event_at),
+        db_datetime(header.now), header.reverses_id, db_json(header.details),
+    ]  # fmt: skip
+    sql_insert(Posting._meta.db_table, _POSTING_COLUMNS, [row])
+    return PostingRef(public_id)
 
 
 def _apply_deltas(delta: Mapping[int, int], locked: Mapping[int, Account]) -> None:

@@ -17,13 +17,12 @@ from tessera.checkout.receipts import balances_body
 from tessera.checkout.services.common import claim_key, document_number_guard, duplicate_document, event_at_check
 from tessera.idempotency.services import idempotency_complete
 from tessera.kit.actor import Actor
-from tessera.kit.db import db_datetime, db_json, sql_insert, use_case
+from tessera.kit.db import IdOf, db_datetime, db_json, pipelined, sql_insert, use_case
 from tessera.kit.fingerprint import fingerprint
 from tessera.kit.ids import new_public_id
 from tessera.kit.outcome import Outcome
-from tessera.ledger.models import Posting
 from tessera.ledger.rules import Leg
-from tessera.ledger.services import MemberAccounts, PostingHeader, member_accounts_lock, posting_write
+from tessera.ledger.services import MemberAccounts, PostingHeader, PostingRef, member_accounts_lock, posting_write
 from tessera.members.models import Member
 from tessera.programs.models import Program
 
@@ -60,7 +59,7 @@ class Write:
     def program(self) -> Program:
         return self.member.program
 
-    def post(self, legs: list[Leg], details: dict[str, Any]) -> Posting | None:
+    def post(self, legs: list[Leg], details: dict[str, Any]) -> PostingRef | None:
         r = self.request
         header = PostingHeader(
             program_id=self.program.id, reason=r.kind, request_key=r.request_key, source_type=r.kind,
@@ -68,7 +67,7 @@ class Write:
         )  # fmt: skip
         return posting_write(header=header, legs=legs, locked=self.accounts.by_id())
 
-    def receipt(self, posting: Posting | None, currency: str, **fields: Any) -> dict[str, Any]:
+    def receipt(self, posting: PostingRef | None, currency: str, **fields: Any) -> dict[str, Any]:
         r = self.request
         return {
             "document_id": self.document_id, "kind": r.kind, "pos_number": r.pos_number,
@@ -77,19 +76,20 @@ class Write:
             "recorded_at": r.now.isoformat(), **fields, "balances": balances_body(self.accounts, self.program.currency),
         }  # fmt: skip
 
-    def record(self, posting: Posting | None, receipt: dict[str, Any], **figures: Any) -> int:
-        """Insert the document; returns its id."""
+    def record(self, posting: PostingRef | None, receipt: dict[str, Any], **figures: Any) -> IdOf:
+        """Insert the document; returns a reference to it for its lines and tenders."""
         r = self.request
         values = {
             "public_id": self.document_id, "kind": r.kind, "program_id": self.program.id,
             "store_id": r.actor.store_id, "terminal_id": r.actor.terminal_id, "staff_id": r.actor.staff_id,
             "member_id": self.member.id, "pos_number": r.pos_number, "fingerprint": r.fingerprint,
-            "posting_id": posting.id if posting else None, "receipt": db_json(receipt),
+            "posting_id": posting.row if posting else None, "receipt": db_json(receipt),
             "event_at": db_datetime(r.event_at), "created_at": db_datetime(r.now),
             "points": 0, "sv_principal_minor": 0, "sv_bonus_minor": 0, "original_id": None,
         }  # fmt: skip
         values.update(figures)
-        return sql_insert(Document._meta.db_table, list(values), [list(values.values())], returning_id=True)[0]
+        sql_insert(Document._meta.db_table, list(values), [list(values.values())])
+        return IdOf(Document._meta.db_table, self.document_id)
 
     def audit(self, action: str, **details: Any) -> None:
         # POS terminals are traced by their postings and documents; staff actions also leave an audit row.
@@ -130,6 +130,8 @@ def pos_write(
         )
         if duplicate is not None:
             return duplicate
-        receipt = write(Write(request=request, member=member, accounts=accounts), found)
-        idempotency_complete(claim=claim, response=receipt)
+        # Everything from here on only writes: on PostgreSQL it travels as one pipeline, one round trip.
+        with pipelined():
+            receipt = write(Write(request=request, member=member, accounts=accounts), found)
+            idempotency_complete(claim=claim, response=receipt)
     return Outcome(receipt)

@@ -36,7 +36,7 @@ from tessera.checkout.rules import (
 from tessera.checkout.services.flow import Request, Write, pos_write
 from tessera.checkout.services.lines import LINE_COLUMNS
 from tessera.kit.actor import Actor
-from tessera.kit.db import sql_insert
+from tessera.kit.db import IdOf, sql_insert
 from tessera.kit.outcome import Outcome
 from tessera.ledger.models import POINTS, AccountKind
 from tessera.ledger.rules import Leg
@@ -171,7 +171,7 @@ def _return_legs(*, sale: Document, w: Write, figures: ReturnFigures, settled: S
     return legs
 
 
-def _lines_write(document_id: int, plans: list[ReturnLinePlan]) -> None:
+def _lines_write(document_id: IdOf, plans: list[ReturnLinePlan]) -> None:
     rows = [
         (document_id, index, p.original.sku, p.original.name, p.original.brand, p.original.category, p.quantity,
          p.original.unit_price_minor, 0, p.value, 0, p.original.id)

@@ -19,7 +19,7 @@ from tessera.checkout.services.common import currency_check, event_at_check, mem
 from tessera.checkout.services.flow import Request, Write, pos_write
 from tessera.checkout.services.lines import LINE_COLUMNS, TENDER_COLUMNS, lines_validate, tenders_validate
 from tessera.kit.actor import Actor
-from tessera.kit.db import sql_insert
+from tessera.kit.db import IdOf, sql_insert
 from tessera.kit.outcome import Outcome
 from tessera.ledger.errors import insufficient
 from tessera.ledger.models import POINTS, AccountKind
@@ -171,7 +171,7 @@ def _sale_legs(w: Write, plan: SalePlan) -> list[Leg]:
     return legs
 
 
-def _lines_write(*, document_id: int, sale: SaleIn, plan: SalePlan) -> None:
+def _lines_write(*, document_id: IdOf, sale: SaleIn, plan: SalePlan) -> None:
     line_points = allocate(plan.points, plan.amounts)
     rows = [
         (document_id, line.line_no, line.sku, line.name, line.brand, line.category, line.quantity,

@@ -134,3 +134,18 @@ def test_one_document_resent_with_fresh_keys_at_once_posts_once():
 
     assert len(race(send, count=40)) == 1
     assert member_balances(member=member).points == 7
+
+
+def test_one_document_number_sent_for_different_members_at_once_is_recorded_once():
+    """Different members share no lock, so the unique constraint decides; the losers get a clear conflict."""
+    world = world_build()
+    members = [member_new(world) for _ in range(8)]
+
+    def send(i):
+        sale = sale_in(members[i], [(1, 900)], pos_number="shared-number")
+        sale_commit(actor=world.a.actor, sale=sale, request_key=f"member-{i}", now=now())
+        return "ok"
+
+    outcome = race(send, count=8, threads=8)
+    assert outcome == {"ok": 1, "document_number_conflict": 7}
+    assert Document.objects.filter(pos_number="shared-number").count() == 1
