@@ -24,20 +24,34 @@ class Document(models.Model):
         TOP_UP = "top_up", _("Top-up")
         REDEMPTION = "redemption", _("Points redemption")
 
-    public_id = models.CharField(_("public ID"), max_length=40, unique=True, default=ids.document_id, editable=False)
+    public_id = models.CharField(_("public ID"), max_length=40, default=ids.document_id, editable=False)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+", verbose_name=_("programme"))
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="documents", verbose_name=_("store"))
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="documents", verbose_name=_("store"), db_index=False
+    )
     terminal = models.ForeignKey(
         Terminal, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("terminal")
     )
     staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("staff member")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("staff member"),
+        db_index=False,
     )
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="documents", verbose_name=_("member"))
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="documents", verbose_name=_("member"), db_index=False
+    )
     pos_number = models.CharField(_("POS document number"), max_length=64)
     original = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, related_name="returns", verbose_name=_("original sale")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="returns",
+        verbose_name=_("original sale"),
+        db_index=False,
     )
     currency = models.CharField(_("currency"), max_length=3)
     total_minor = models.BigIntegerField(
@@ -66,19 +80,28 @@ class Document(models.Model):
         verbose_name_plural = _("documents")
         constraints = [
             models.UniqueConstraint(fields=["store", "kind", "pos_number"], name="document_unique_per_store"),
+            models.UniqueConstraint(fields=["public_id"], name="document_public_id_unique"),
             models.CheckConstraint(condition=models.Q(total_minor__gte=0), name="document_total_not_negative"),
             models.CheckConstraint(
                 condition=models.Q(kind="return") | models.Q(original__isnull=True), name="only_returns_have_original"
             ),
         ]
-        indexes = [models.Index(fields=["member", "-event_at"], name="document_member_time_idx")]
+        # Only indexes that a query or a foreign-key check uses: store and member lead the composite ones, and
+        # the mostly-empty original and staff columns are indexed only where set (rows are never deleted).
+        indexes = [
+            models.Index(fields=["member", "-event_at"], name="document_member_time_idx"),
+            models.Index(fields=["original"], condition=models.Q(original__isnull=False), name="document_original_idx"),
+            models.Index(fields=["staff"], condition=models.Q(staff__isnull=False), name="document_staff_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.pos_number}"
 
 
 class DocumentLine(models.Model):
-    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="lines", verbose_name=_("document"))
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, related_name="lines", verbose_name=_("document"), db_index=False
+    )
     line_no = models.PositiveIntegerField(_("line number"))
     sku = models.CharField(_("SKU"), max_length=64)
     name = models.CharField(_("item name"), max_length=200)
@@ -94,13 +117,23 @@ class DocumentLine(models.Model):
         _("points"), default=0, help_text="Share of the document's points, for explanations."
     )
     original_line = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, related_name="returned_by", verbose_name=_("original line")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="returned_by",
+        verbose_name=_("original line"),
+        db_index=False,
     )
 
     class Meta:
         ordering = ["document_id", "line_no"]
         verbose_name = _("document line")
         verbose_name_plural = _("document lines")
+        indexes = [
+            models.Index(
+                fields=["original_line"], condition=models.Q(original_line__isnull=False), name="line_original_idx"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["document", "line_no"], name="document_line_unique"),
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="line_quantity_positive"),

@@ -9,7 +9,9 @@ from tessera.stores.models import Store
 
 
 class IdempotencyRecord(models.Model):
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", verbose_name=_("store"))
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="+", verbose_name=_("store"), db_index=False
+    )
     key = models.CharField(_("idempotency key"), max_length=255)
     operation = models.CharField(_("operation"), max_length=64)
     fingerprint = models.CharField(

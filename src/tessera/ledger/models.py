@@ -106,9 +106,11 @@ class Account(models.Model):
 class Posting(models.Model):
     """One business event's movement of value: two or more entries that sum to zero per unit. Immutable."""
 
-    public_id = models.CharField(_("public ID"), max_length=40, unique=True, default=ids.posting_id, editable=False)
+    public_id = models.CharField(_("public ID"), max_length=40, default=ids.posting_id, editable=False)
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+", verbose_name=_("programme"))
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", verbose_name=_("store"))
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="+", verbose_name=_("store"), db_index=False
+    )
     reason = models.CharField(_("reason"), max_length=48)
     request_key = models.CharField(
         _("request key"), max_length=255, help_text=_("Idempotency key of the write that made it.")
@@ -118,7 +120,12 @@ class Posting(models.Model):
     )
     source_id = models.CharField(_("source ID"), max_length=64)
     staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("staff member")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("staff member"),
+        db_index=False,
     )
     terminal = models.ForeignKey(
         Terminal, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("terminal")
@@ -129,7 +136,12 @@ class Posting(models.Model):
     )
     created_at = models.DateTimeField(_("recorded at"), help_text=_("When the ledger recorded it."))
     reverses = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, related_name="reversals", verbose_name=_("reversed posting")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="reversals",
+        verbose_name=_("reversed posting"),
+        db_index=False,
     )
     details = models.JSONField(
         _("details"), default=dict, help_text=_("Why: the rules and figures that produced the amounts.")
@@ -139,8 +151,14 @@ class Posting(models.Model):
         ordering = ["id"]
         verbose_name = _("posting")
         verbose_name_plural = _("postings")
+        # The store leads the request-key constraint; staff and reversal links are indexed only where set.
+        indexes = [
+            models.Index(fields=["staff"], condition=models.Q(staff__isnull=False), name="posting_staff_idx"),
+            models.Index(fields=["reverses"], condition=models.Q(reverses__isnull=False), name="posting_reverses_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["store", "request_key"], name="posting_request_key_unique_per_store"),
+            models.UniqueConstraint(fields=["public_id"], name="posting_public_id_unique"),
             models.CheckConstraint(
                 condition=models.Q(staff__isnull=False) | models.Q(terminal__isnull=False) | ~models.Q(system=""),
                 name="posting_has_actor",
@@ -155,7 +173,9 @@ class Entry(models.Model):
     """One side of a posting. ``balance_after`` is the account's cached balance once this entry applied."""
 
     posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="entries", verbose_name=_("posting"))
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account"))
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account"), db_index=False
+    )
     unit = models.CharField(_("unit"), max_length=3)
     amount = models.BigIntegerField(_("amount"), help_text=_("Credit positive, debit negative; minor units or points."))
     balance_after = models.BigIntegerField(_("balance after"), null=True)

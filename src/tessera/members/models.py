@@ -103,7 +103,7 @@ class MemberCategoryStats(models.Model):
     """Running totals per member and product category (net of returns)."""
 
     member = models.ForeignKey(
-        Member, on_delete=models.PROTECT, related_name="category_stats", verbose_name=_("member")
+        Member, on_delete=models.PROTECT, related_name="category_stats", verbose_name=_("member"), db_index=False
     )
     category = models.CharField(_("category"), max_length=100)
     purchase_count = models.PositiveIntegerField(
