@@ -7,6 +7,17 @@ from datetime import datetime
 from typing import Any
 
 
+class Canonical:
+    """The body as plain JSON-able values, the same whatever order the till sent its fields in."""
+
+    event_at: datetime
+
+    def canonical(self) -> dict[str, Any]:
+        body = asdict(self)  # type: ignore[call-overload]
+        body["event_at"] = self.event_at.isoformat()
+        return body
+
+
 @dataclass(frozen=True, slots=True)
 class LineIn:
     line_no: int
@@ -27,18 +38,13 @@ class TenderIn:
 
 
 @dataclass(frozen=True, slots=True)
-class SaleIn:
+class SaleIn(Canonical):
     member: str  # public id, card number or card code
     pos_number: str
     event_at: datetime
     currency: str
     lines: tuple[LineIn, ...]
     tenders: tuple[TenderIn, ...]
-
-    def canonical(self) -> dict[str, Any]:
-        body = asdict(self)
-        body["event_at"] = self.event_at.isoformat()
-        return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,20 +54,15 @@ class ReturnLineIn:
 
 
 @dataclass(frozen=True, slots=True)
-class ReturnIn:
+class ReturnIn(Canonical):
     original_pos_number: str
     pos_number: str
     event_at: datetime
     lines: tuple[ReturnLineIn, ...] = field(default_factory=tuple)  # empty: return everything still unreturned
 
-    def canonical(self) -> dict[str, Any]:
-        body = asdict(self)
-        body["event_at"] = self.event_at.isoformat()
-        return body
-
 
 @dataclass(frozen=True, slots=True)
-class TopUpIn:
+class TopUpIn(Canonical):
     member: str
     pos_number: str
     event_at: datetime
@@ -69,21 +70,11 @@ class TopUpIn:
     amount_minor: int
     tender_kind: str = "cash"
 
-    def canonical(self) -> dict[str, Any]:
-        body = asdict(self)
-        body["event_at"] = self.event_at.isoformat()
-        return body
-
 
 @dataclass(frozen=True, slots=True)
-class RedemptionIn:
+class RedemptionIn(Canonical):
     member: str
     pos_number: str
     event_at: datetime
     points: int
     reason: str = ""
-
-    def canonical(self) -> dict[str, Any]:
-        body = asdict(self)
-        body["event_at"] = self.event_at.isoformat()
-        return body

@@ -13,6 +13,7 @@ from ninja import Schema
 from pydantic import AwareDatetime, ConfigDict, Field
 
 from tessera.kit.money import AMOUNT_MINOR_MAX
+from tessera.members.api.schemas import BalancesOut
 
 Minor = Field(..., ge=0, le=AMOUNT_MINOR_MAX)
 TenderKind = Literal["cash", "bank_card", "wechat_pay", "alipay", "stored_value", "other"]
@@ -76,19 +77,6 @@ class RedemptionRequest(DocumentBase):
     member: str = Field(..., min_length=1, max_length=64)
     points: int = Field(..., ge=1, le=10**9)
     reason: str = Field("", max_length=200)
-
-
-class StoredValueOut(Schema):
-    currency: str
-    principal_minor: int
-    bonus_minor: int
-    total_minor: int
-
-
-class BalancesOut(Schema):
-    points: int
-    points_owed: int
-    stored_value: StoredValueOut
 
 
 class SplitOut(Schema):

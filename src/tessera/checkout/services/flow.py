@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 
 from tessera.audit.services import audit_record
 from tessera.checkout.models import Document
-from tessera.checkout.receipts import balances_body
 from tessera.checkout.services.common import claim_key, document_number_guard, duplicate_document, event_at_check
 from tessera.idempotency.services import idempotency_complete
 from tessera.kit.actor import Actor
@@ -24,6 +23,7 @@ from tessera.kit.outcome import Outcome
 from tessera.ledger.rules import Leg
 from tessera.ledger.services import MemberAccounts, PostingHeader, PostingRef, member_accounts_lock, posting_write
 from tessera.members.models import Member
+from tessera.members.selectors import Balances
 from tessera.programs.models import Program
 
 Found = TypeVar("Found")
@@ -73,7 +73,7 @@ class Write:
             "document_id": self.document_id, "kind": r.kind, "pos_number": r.pos_number,
             "member_id": self.member.public_id, "currency": currency,
             "posting_id": posting.public_id if posting else None, "event_at": r.event_at.isoformat(),
-            "recorded_at": r.now.isoformat(), **fields, "balances": balances_body(self.accounts, self.program.currency),
+            "recorded_at": r.now.isoformat(), **fields, "balances": _balances(self.accounts, self.program.currency),
         }  # fmt: skip
 
     def record(self, posting: PostingRef | None, receipt: dict[str, Any], **figures: Any) -> IdOf:
@@ -104,6 +104,16 @@ class Write:
                 request_key=r.request_key,
                 details={"member": self.member.public_id, **details},
             )
+
+
+def _balances(accounts: MemberAccounts, currency: str) -> dict[str, Any]:
+    return Balances(
+        currency=currency,
+        points=accounts.points.balance or 0,
+        points_debt=-(accounts.points_debt.balance or 0),
+        sv_principal_minor=accounts.sv_principal.balance or 0,
+        sv_bonus_minor=accounts.sv_bonus.balance or 0,
+    ).as_dict()
 
 
 def pos_write(
