@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "tessera.programs",
     "tessera.audit",
     "tessera.idempotency",
+    "tessera.messaging",
     "tessera.ledger",
     "tessera.members",
     "tessera.checkout",

@@ -36,6 +36,10 @@ class Member(models.Model):
         _("card code"), max_length=32, unique=True, help_text="Random token carried by the QR code."
     )
     enrolled_at = models.DateTimeField(_("enrolled at"))
+    card_valid_until = models.DateField(
+        _("card valid until"), null=True, blank=True,
+        help_text=_("Last day the card is valid, in the programme's time zone; empty if it never expires."),
+    )  # fmt: skip
     enrolled_store = models.ForeignKey(
         Store, on_delete=models.PROTECT, related_name="+", verbose_name=_("enrolment store")
     )

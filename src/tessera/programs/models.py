@@ -6,7 +6,7 @@ alliance of merchants can later share one programme without a schema change.
 
 from __future__ import annotations
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +24,12 @@ class Program(models.Model):
         PROPORTIONAL = "proportional", _("Principal and bonus in proportion to their balances")
         PRINCIPAL_FIRST = "principal_first", _("Principal first, then bonus")
         BONUS_FIRST = "bonus_first", _("Bonus first, then principal")
+
+    class ExpiryPolicy(models.TextChoices):
+        NEVER = "never", _("Points never expire")
+        DAYS_AFTER_EARNING = "days_after_earning", _("A fixed number of days after they were earned")
+        END_OF_MONTH_AFTER = "end_of_month_after", _("At the end of the month, a number of months after earning")
+        END_OF_YEAR_AFTER = "end_of_year_after", _("At the end of the year, a number of months after earning")
 
     public_id = models.CharField(_("public ID"), max_length=40, unique=True, default=ids.program_id, editable=False)
     name = models.CharField(_("programme name"), max_length=200)
@@ -62,6 +68,31 @@ class Program(models.Model):
     stored_value_spend_order = models.CharField(
         _("stored value spending order"), max_length=32, choices=SpendOrder.choices, default=SpendOrder.PROPORTIONAL
     )
+    # Points expiry. Lots expire in the programme's time zone; "end of month after 12" means points earned in
+    # March 2026 lapse at the end of March 2027.
+    points_expiry_policy = models.CharField(
+        _("points expiry"), max_length=32, choices=ExpiryPolicy.choices, default=ExpiryPolicy.NEVER
+    )
+    points_expiry_days = models.PositiveIntegerField(_("expire after (days)"), null=True, blank=True)
+    points_expiry_months = models.PositiveIntegerField(_("expire after (months)"), null=True, blank=True)
+    points_expiry_reminder_days = models.PositiveIntegerField(
+        _("remind before expiry (days)"), default=30, help_text=_("0 sends no reminder.")
+    )
+    # Paying with points at the till, valued at point_value_points = point_value_minor.
+    burn_enabled = models.BooleanField(_("members may pay with points"), default=False)
+    burn_min_points = models.PositiveIntegerField(_("fewest points per payment"), default=0)
+    burn_max_share_pct = models.PositiveSmallIntegerField(
+        _("largest share of a bill paid with points (%)"), default=100, validators=[MaxValueValidator(100)]
+    )
+    # Card lifecycle (seed 002): join on one purchase of at least this much, card valid for N months, renewal fee.
+    join_min_purchase_minor = models.BigIntegerField(
+        _("smallest single purchase to join (minor units)"), null=True, blank=True,
+        help_text=_("Empty: anyone may join without buying."),
+    )  # fmt: skip
+    card_validity_months = models.PositiveIntegerField(
+        _("card valid for (months)"), null=True, blank=True, help_text=_("Empty: cards never expire.")
+    )
+    card_renewal_fee_minor = models.BigIntegerField(_("card renewal fee (minor units)"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -76,6 +107,24 @@ class Program(models.Model):
             # A zero point value would buy back spent points for nothing on a return: a silent write-off.
             models.CheckConstraint(
                 condition=models.Q(point_value_minor__gt=0), name="program_point_value_minor_positive"
+            ),
+            # An expiry policy needs the period it counts: a window without an end is refused.
+            models.CheckConstraint(
+                condition=models.Q(points_expiry_policy="never")
+                | models.Q(points_expiry_policy="days_after_earning", points_expiry_days__gt=0)
+                | models.Q(
+                    points_expiry_policy__in=["end_of_month_after", "end_of_year_after"],
+                    points_expiry_months__isnull=False,
+                ),
+                name="program_expiry_has_period",
+            ),  # fmt: skip
+            models.CheckConstraint(condition=models.Q(burn_max_share_pct__lte=100), name="program_burn_share_pct"),
+            models.CheckConstraint(
+                condition=models.Q(join_min_purchase_minor__isnull=True) | models.Q(join_min_purchase_minor__gt=0),
+                name="program_join_threshold_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(card_renewal_fee_minor__gte=0), name="program_renewal_fee_not_negative"
             ),
         ]
 
