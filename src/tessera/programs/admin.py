@@ -20,6 +20,16 @@ _SETTINGS = (
     "point_value_minor",
     "return_shortfall_policy",
     "stored_value_spend_order",
+    "points_expiry_policy",
+    "points_expiry_days",
+    "points_expiry_months",
+    "points_expiry_reminder_days",
+    "burn_enabled",
+    "burn_min_points",
+    "burn_max_share_pct",
+    "join_min_purchase_minor",
+    "card_validity_months",
+    "card_renewal_fee_minor",
 )
 
 

@@ -80,12 +80,19 @@ def test_adding_a_programme_records_its_owner_as_serving_it(org, root):
         "point_value_minor": "100",
         "return_shortfall_policy": "debt",
         "stored_value_spend_order": "principal_first",
+        "points_expiry_policy": "end_of_year_after",
+        "points_expiry_months": "12",
+        "points_expiry_reminder_days": "30",
+        "burn_min_points": "100",
+        "burn_max_share_pct": "50",
+        "card_renewal_fee_minor": "1000",
     }
     response = _client(root).post(reverse("admin:programs_program_add"), data)
     assert response.status_code == 302, response.content
     program = Program.objects.get(name="Silk Club Plus")
     assert list(program.participants.values_list("merchant_id", "role")) == [(org.merchant.pk, "owner")]
     assert program.return_shortfall_policy == "debt"
+    assert (program.points_expiry_policy, program.points_expiry_months) == ("end_of_year_after", 12)
 
 
 def test_a_terminal_key_is_shown_once_and_works(org, root):
