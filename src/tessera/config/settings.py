@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tessera.messaging",
     "tessera.ledger",
     "tessera.members",
+    "tessera.points",
     "tessera.checkout",
     "tessera.console",
     "tessera.demo",

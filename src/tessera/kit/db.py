@@ -118,6 +118,17 @@ def json_from_db(value: Any) -> Any:
     return orjson.loads(value) if isinstance(value, (str, bytes, bytearray)) else value
 
 
+def sql_json_object(pairs: Sequence[tuple[str, str]]) -> str:
+    """SQL building a JSON object from (key, SQL expression) pairs, for set-based INSERT ... SELECT."""
+    function = "json_build_object" if connection.vendor == "postgresql" else "json_object"
+    return f"{function}(" + ", ".join(f"'{key}', {expr}" for key, expr in pairs) + ")"
+
+
+def sql_json_param() -> str:
+    """A placeholder for JSON text going into a JSON column from a SELECT list."""
+    return "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+
+
 def for_update() -> str:
     """The row-lock clause where the backend has row locks (SQLite's IMMEDIATE transaction locks everything)."""
     return " FOR UPDATE" if connection.features.has_select_for_update else ""

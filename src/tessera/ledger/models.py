@@ -30,6 +30,7 @@ class AccountKind(models.TextChoices):
     STORE_POINTS_ISSUED = "store_points_issued", _("Points issued")
     STORE_POINTS_REDEEMED = "store_points_redeemed", _("Points redeemed")
     STORE_POINTS_SHORTFALL = "store_points_shortfall", _("Points shortfall settled in money")
+    STORE_POINTS_EXPIRED = "store_points_expired", _("Points expired unspent (breakage)")
     STORE_SV_PRINCIPAL_IN = "store_sv_principal_in", _("Stored value principal taken in")
     STORE_SV_PRINCIPAL_OUT = "store_sv_principal_out", _("Stored value principal spent")
     STORE_SV_BONUS_IN = "store_sv_bonus_in", _("Stored value bonus granted")

@@ -15,6 +15,7 @@ from tessera.ledger.models import POINTS, AccountKind
 from tessera.ledger.rules import Leg
 from tessera.ledger.services import store_account_id
 from tessera.members.models import Member
+from tessera.points.services import lots_consume
 
 POINTS_MAX = 10**9
 
@@ -41,6 +42,8 @@ def _redemption_write(w: Write, redemption: RedemptionIn) -> dict[str, Any]:
     redeemed = store_account_id(program_id=program.id, store_id=w.request.actor.store_id,
                                 kind=AccountKind.STORE_POINTS_REDEEMED, unit=POINTS)  # fmt: skip
     legs = [Leg(w.accounts.points.id, POINTS, -redemption.points), Leg(redeemed, POINTS, redemption.points)]
+    # Lots first: points past their expiry are not spendable even before the nightly sweep.
+    lots_consume(member_id=w.member.id, points=redemption.points, now=w.request.now)
     posting = w.post(legs, details={"note": redemption.reason[:200]})
     receipt = w.receipt(posting, program.currency, points=redemption.points)
     w.record(posting, receipt, currency=program.currency, total_minor=0, points=redemption.points)

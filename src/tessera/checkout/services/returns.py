@@ -43,6 +43,7 @@ from tessera.ledger.rules import Leg
 from tessera.ledger.services import store_account_id
 from tessera.members.models import Member
 from tessera.members.stats import CategoryMove, member_stats_return
+from tessera.points.services import lots_consume, points_available
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +125,15 @@ def _return_write(w: Write, found: tuple[ReturnIn, Document]) -> dict[str, Any]:
         value_before=value_before,
         value=sum(p.value for p in plans),
     )
+    # What the member can still give back is what their unexpired lots hold, not the cached balance.
+    available = points_available(member_id=w.member.id, now=w.request.now)
     settled = shortfall_settle(
-        points=figures.points, balance=w.accounts.points.balance or 0, refund=figures,
+        points=figures.points, balance=available, refund=figures,
         policy=ShortfallPolicy(program.return_shortfall_policy), value=program.point_value,
     )  # fmt: skip
     details = {"figures": _figures_body(figures), "shortfall": _settled_body(settled), "original": sale.public_id}
+    lots_consume(member_id=w.member.id, points=settled.from_balance, now=w.request.now,
+                 prefer_source_id=sale.public_id)  # fmt: skip
     posting = w.post(_return_legs(sale=sale, w=w, figures=figures, settled=settled), details=details)
     receipt = w.receipt(posting, sale.currency, **_receipt_fields(sale, figures, settled))
     document_id = w.record(

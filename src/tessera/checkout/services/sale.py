@@ -28,6 +28,7 @@ from tessera.ledger.services import store_account_id
 from tessera.members.models import Member
 from tessera.members.selectors import member_balances
 from tessera.members.stats import CategoryMove, member_stats_sale
+from tessera.points.services import lot_add
 from tessera.programs.models import Program
 from tessera.programs.rules import points_for_spend
 
@@ -135,6 +136,9 @@ def _sale_write(w: Write, checked: CheckedSale) -> dict[str, Any]:
     plan = _plan(checked, program=w.program, principal=a.sv_principal.balance or 0, bonus=a.sv_bonus.balance or 0,
                  owed=-(a.points_debt.balance or 0))  # fmt: skip
     posting = w.post(_sale_legs(w, plan), details={"earning": plan.earning})
+    if plan.points_credited:
+        lot_add(program=w.program, member_id=w.member.id, points=plan.points_credited, source_type="sale",
+                source_id=w.document_id, earned_at=checked.sale.event_at, now=w.request.now)  # fmt: skip
     receipt = w.receipt(
         posting, checked.sale.currency, total_minor=plan.total, points=plan.points_body(),
         stored_value={"principal_minor": plan.sv_principal, "bonus_minor": plan.sv_bonus},

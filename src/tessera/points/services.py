@@ -1,0 +1,84 @@
+"""Creating and consuming points lots, inside the caller's transaction and under the member's account lock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tessera.kit.db import assert_in_transaction, db_datetime, sql_insert, sql_rows, sql_run
+from tessera.ledger.errors import insufficient
+from tessera.ledger.models import POINTS
+from tessera.points.models import PointsLot
+from tessera.points.rules import ExpiryPolicy, consume_fifo, expiry_for
+from tessera.programs.models import Program
+
+LOTS = PointsLot._meta.db_table
+LOT_COLUMNS = [
+    "program_id", "member_id", "source_type", "source_id", "earned_at", "expires_at", "points", "remaining",
+    "expired", "created_at",
+]  # fmt: skip
+
+
+def lot_add(
+    *,
+    program: Program,
+    member_id: int,
+    points: int,
+    source_type: str,
+    source_id: str,
+    earned_at: datetime,
+    now: datetime,
+) -> None:
+    """Credit a lot of ``points`` earned at ``earned_at``, expiring per the programme's policy.
+
+    Writes only (no answer awaited), so it can ride in the checkout's pipeline.
+    """
+    assert_in_transaction()
+    assert points > 0
+    expires_at = expiry_for(
+        earned_at=earned_at, policy=ExpiryPolicy(program.points_expiry_policy), timezone=program.timezone,
+        days=program.points_expiry_days, months=program.points_expiry_months,
+    )  # fmt: skip
+    row = [program.id, member_id, source_type, source_id, db_datetime(earned_at), db_datetime(expires_at), points,
+           points, 0, db_datetime(now)]  # fmt: skip
+    sql_insert(LOTS, LOT_COLUMNS, [row])
+
+
+def _open_lots(member_id: int, now: datetime, prefer_source_id: str | None) -> list[tuple[int, int]]:
+    # Spendable lots in spending order: a preferred source first (a return takes back its own sale's points),
+    # then earliest expiry, never-expiring last, oldest first. Lots past their expiry are not spendable even
+    # before the nightly sweep has written them off.
+    rows = sql_rows(
+        f"SELECT id, remaining FROM {LOTS} WHERE member_id = %s AND remaining > 0"  # noqa: S608
+        " AND (expires_at IS NULL OR expires_at > %s)"
+        " ORDER BY CASE WHEN source_id = %s THEN 0 ELSE 1 END,"
+        " CASE WHEN expires_at IS NULL THEN 1 ELSE 0 END, expires_at, id",
+        [member_id, db_datetime(now), prefer_source_id or ""],
+    )
+    return [(int(lot_id), int(remaining)) for lot_id, remaining in rows]
+
+
+def points_available(*, member_id: int, now: datetime) -> int:
+    """Points the member can spend now: unexpired lots (the balance may still hold lapsed, unswept points)."""
+    return sum(remaining for _, remaining in _open_lots(member_id, now, None))
+
+
+def lots_consume(*, member_id: int, points: int, now: datetime, prefer_source_id: str | None = None) -> None:
+    """Take ``points`` from the member's lots in spending order.
+
+    :raises InsufficientBalance: the unexpired lots hold fewer points.
+    """
+    assert_in_transaction()
+    if points <= 0:
+        return
+    lots = _open_lots(member_id, now, prefer_source_id)
+    available = sum(remaining for _, remaining in lots)
+    if available < points:
+        raise insufficient(available=available, requested=points, unit=POINTS)
+    taken = consume_fifo(lots, points)
+    cases = " ".join(["WHEN %s THEN %s"] * len(taken))
+    marks = ", ".join(["%s"] * len(taken))
+    params = [n for pair in taken for n in pair] + [lot_id for lot_id, _ in taken]
+    sql_run(
+        f"UPDATE {LOTS} SET remaining = remaining - CASE id {cases} ELSE 0 END WHERE id IN ({marks})",  # noqa: S608
+        params,
+    )
