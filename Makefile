@@ -36,12 +36,12 @@ test-postgres: $(STAMP) ## The suite on PostgreSQL (127.0.0.1:5432, or a throwaw
 check: lint typecheck lint-imports migrations-check compilemessages ## ruff, mypy, import-linter, migrations and messages checks
 
 lint: $(STAMP) ## ruff lint and format check
-	$(BIN)/ruff check src tests bench conftest.py
-	$(BIN)/ruff format --check src tests bench conftest.py
+	$(BIN)/ruff check src bench conftest.py
+	$(BIN)/ruff format --check src bench conftest.py
 
 fmt: $(STAMP) ## Format and autofix with ruff
-	$(BIN)/ruff format src tests bench conftest.py
-	$(BIN)/ruff check --fix src tests bench conftest.py
+	$(BIN)/ruff format src bench conftest.py
+	$(BIN)/ruff check --fix src bench conftest.py
 
 typecheck: $(STAMP) ## mypy (strict on services, selectors, rules, ledger and kit)
 	$(BIN)/mypy
