@@ -43,3 +43,25 @@ class StaffUser(AbstractUser):
             store_ids=frozenset(self.stores.values_list("id", flat=True)),
             is_platform_admin=self.is_superuser,
         )
+
+
+class StaffApiToken(models.Model):
+    """An API token for a staff member (headquarters tools). Only a SHA-256 of the secret is kept."""
+
+    staff = models.ForeignKey(
+        StaffUser, on_delete=models.PROTECT, related_name="api_tokens", verbose_name=_("staff member")
+    )
+    lookup = models.CharField(_("lookup"), max_length=16, unique=True)
+    secret_sha256 = models.CharField(_("secret digest"), max_length=64)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("staff API token")
+        verbose_name_plural = _("staff API tokens")
+
+    def __str__(self) -> str:
+        return f"tst_{self.lookup}…"

@@ -5,6 +5,7 @@ Pure functions over plain values, so the matrix is tested without a database and
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -26,6 +27,7 @@ class Action(StrEnum):
     POINTS_REDEEM = "points.redeem"
     STORE_REPORT = "store.report"
     TERMINAL_MANAGE = "store.terminals"
+    PROGRAM_CONFIGURE = "program.configure"
 
 
 _CASHIER = frozenset(
@@ -44,7 +46,8 @@ _MANAGER = _CASHIER | {Action.MEMBER_STATUS, Action.STORE_REPORT, Action.TERMINA
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.CASHIER: _CASHIER,
     Role.STORE_MANAGER: frozenset(_MANAGER),
-    Role.HQ_ADMIN: frozenset(_MANAGER),
+    # Only headquarters shapes the programme: tiers, earning rules, expiry, templates.
+    Role.HQ_ADMIN: frozenset(_MANAGER | {Action.PROGRAM_CONFIGURE}),
 }
 
 # A POS terminal acts for its own store only, and only at the till.
@@ -80,3 +83,11 @@ def scope_allows(scope: Scope, action: Action, *, store_id: int, store_merchant_
     return role_allows(scope.role, action) and scope_covers_store(
         scope, store_id=store_id, store_merchant_id=store_merchant_id
     )
+
+
+TOKEN_PREFIX = "tst_"  # noqa: S105 - the visible prefix of staff API tokens, not a secret
+
+
+def token_digest(secret: str) -> str:
+    # Tokens carry 256 bits of entropy: a plain SHA-256 leaves nothing to brute-force.
+    return hashlib.sha256(secret.encode()).hexdigest()

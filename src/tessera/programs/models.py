@@ -100,7 +100,11 @@ class Program(models.Model):
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
         constraints = [
-            models.CheckConstraint(condition=models.Q(earn_per_minor__gt=0), name="program_earn_per_minor_positive"),
+            models.CheckConstraint(
+                condition=models.Q(earn_per_minor__gt=0),
+                name="program_earn_per_minor_positive",
+                violation_error_message=_("The spend that earns points must be more than zero."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(point_value_points__gt=0), name="program_point_value_points_positive"
             ),
@@ -111,20 +115,35 @@ class Program(models.Model):
             # An expiry policy needs the period it counts: a window without an end is refused.
             models.CheckConstraint(
                 condition=models.Q(points_expiry_policy="never")
-                | models.Q(points_expiry_policy="days_after_earning", points_expiry_days__gt=0)
+                | models.Q(
+                    points_expiry_policy="days_after_earning",
+                    points_expiry_days__isnull=False,
+                    points_expiry_days__gt=0,
+                )
                 | models.Q(
                     points_expiry_policy__in=["end_of_month_after", "end_of_year_after"],
                     points_expiry_months__isnull=False,
                 ),
                 name="program_expiry_has_period",
-            ),  # fmt: skip
-            models.CheckConstraint(condition=models.Q(burn_max_share_pct__lte=100), name="program_burn_share_pct"),
+                violation_error_message=_(
+                    "An expiry policy needs its period: days for 'days after earning', months for the end-of-month "
+                    "and end-of-year policies."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(burn_max_share_pct__lte=100),
+                name="program_burn_share_pct",
+                violation_error_message=_("The largest share of a bill paid with points is a percentage, 0 to 100."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(join_min_purchase_minor__isnull=True) | models.Q(join_min_purchase_minor__gt=0),
                 name="program_join_threshold_positive",
+                violation_error_message=_("The purchase needed to join must be more than zero, or empty."),
             ),
             models.CheckConstraint(
-                condition=models.Q(card_renewal_fee_minor__gte=0), name="program_renewal_fee_not_negative"
+                condition=models.Q(card_renewal_fee_minor__gte=0),
+                name="program_renewal_fee_not_negative",
+                violation_error_message=_("The card renewal fee cannot be negative."),
             ),
         ]
 

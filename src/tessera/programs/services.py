@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tessera.audit.services import audit_record
+from tessera.kit.actor import Actor
 from tessera.kit.db import use_case
 from tessera.kit.errors import Invalid
 from tessera.programs.models import Program, ProgramMerchant, TopUpBonusBand
@@ -52,3 +56,39 @@ def top_up_band_set(*, program: Program, min_amount_minor: int, bonus_minor: int
             program=program, min_amount_minor=min_amount_minor, defaults={"bonus_minor": bonus_minor}
         )
     return band
+
+
+# What headquarters may change after a programme exists. Currency and owner anchor accounts and merchants.
+SETTINGS_EDITABLE = frozenset(
+    {
+        "name", "timezone", "phone_region", "earn_points", "earn_per_minor", "earn_on_stored_value",
+        "point_value_points", "point_value_minor", "return_shortfall_policy", "stored_value_spend_order",
+        "points_expiry_policy", "points_expiry_days", "points_expiry_months", "points_expiry_reminder_days",
+        "burn_enabled", "burn_min_points", "burn_max_share_pct", "join_min_purchase_minor", "card_validity_months",
+        "card_renewal_fee_minor",
+    }
+)  # fmt: skip
+
+
+def program_settings_update(*, program: Program, changes: dict[str, object], actor: Actor, now: datetime) -> Program:
+    """Change programme settings; every rule is checked before anything is saved, and the change is audited.
+
+    :raises ProgramSetupInvalid: an unknown or read-only field, or a value or combination the programme refuses.
+    """
+    unknown = sorted(set(changes) - SETTINGS_EDITABLE)
+    if unknown:
+        raise ProgramSetupInvalid(
+            reason=_("these settings cannot be changed: %(names)s") % {"names": ", ".join(unknown)}
+        )
+    with use_case():
+        locked = Program.objects.select_for_update().get(id=program.id)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        try:
+            locked.full_clean()
+        except ValidationError as exc:
+            raise ProgramSetupInvalid(reason="; ".join(exc.messages)) from exc
+        locked.save()
+        audit_record(actor=actor, action="program.configure", object_type="program", object_id=locked.public_id,
+                     now=now, details={"fields": sorted(changes)})  # fmt: skip
+    return locked
