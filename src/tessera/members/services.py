@@ -15,7 +15,7 @@ from tessera.audit.services import audit_record
 from tessera.idempotency.services import idempotency_claim, idempotency_complete
 from tessera.kit.actor import Actor
 from tessera.kit.cards import card_code_new, card_number_new
-from tessera.kit.db import use_case
+from tessera.kit.db import assert_in_transaction, use_case
 from tessera.kit.fingerprint import fingerprint
 from tessera.kit.outcome import Outcome
 from tessera.kit.phone import InvalidPhone, phone_normalize
@@ -28,6 +28,7 @@ from tessera.members.errors import (
     ProgramNotServed,
     StatusChangeInvalid,
 )
+from tessera.members.lifecycle import card_valid_until_from, program_local_date
 from tessera.members.models import Member, MemberStats
 from tessera.members.selectors import member_summary
 from tessera.programs.models import Program
@@ -122,10 +123,25 @@ def _member_create(*, program: Program, profile: Profile, actor: Actor, now: dat
         card_number=_unused(card_number_new, "card_number"),
         card_code=_unused(card_code_new, "card_code"),
         enrolled_at=now,
+        card_valid_until=card_valid_until_from(program_local_date(program, now), program.card_validity_months),
         enrolled_store_id=actor.store_id,
     )
     MemberStats.objects.create(member=member)
     member_accounts_open(program_id=program.id, member_id=member.id, currency=program.currency)
+    return member
+
+
+def member_join(*, program: Program, profile: Profile, actor: Actor, at: datetime, now: datetime) -> Member:
+    """Enrol inside the caller's transaction: the sale that makes a customer a member (seed 002: "a single
+    purchase of at least 198 yuan"). The card date is the sale's till time ``at``.
+
+    :raises PhoneInvalid, MemberExists, ProfileInvalid: as member_enroll.
+    """
+    assert_in_transaction()
+    member = _member_create(program=program, profile=profile_clean(profile, region=program.phone_region),
+                            actor=actor, now=at)  # fmt: skip
+    audit_record(actor=actor, action="member.enroll", object_type="member", object_id=member.public_id, now=now,
+                 details={"joined_by": "purchase"})  # fmt: skip
     return member
 
 

@@ -1,0 +1,187 @@
+"""Counting a member's points per calendar month and unlocking or revoking gifts as the month's count moves.
+
+Called by checkout inside its transaction, after it has locked the member's accounts: those locks serialise
+every sale and return of one member, so the read-modify-write of the month's counter needs no lock of its own.
+
+The rules, in order:
+
+* A sale's points count toward the programme-local calendar month of its ``event_at``. A return passes the
+  original sale's ``event_at`` and negative points, so it comes off the month the sale was in, even when the
+  return happens months later. One month's points never count toward another's.
+* A month's counter never goes below zero (see ``_counter_sql``).
+* After a sale, every step the month has reached and for which the member holds no live gift that month is
+  unlocked: each step at most once per month. A step added to a ladder mid-month unlocks at the next sale.
+* After a return, every still-unclaimed gift of that month whose step is now above the counter is revoked.
+  A claimed gift stays claimed: it was handed over at the counter (its coupon may be spent already), and the
+  return's refund is where the merchant recovers value, not the gift. A lost gift stays lost. A revoked gift
+  frees its step, so buying back over the threshold in the same month unlocks it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db import connection
+
+from tessera.kit.db import (
+    assert_in_transaction,
+    columns_of,
+    db_datetime,
+    db_json,
+    model_from_row,
+    models_from_row,
+    sql_rows,
+)
+from tessera.programs.models import Program
+from tessera.rewards.models import GiftLadder, GiftStep, MemberPeriodPoints, RewardGrant, grant_public_id
+from tessera.rewards.rules import ClaimWindow, Step, is_active, local_date, month_start, steps_above, steps_reached
+
+_COUNTERS = MemberPeriodPoints._meta.db_table
+_GRANTS = RewardGrant._meta.db_table
+_GRANT_COLUMNS = ", ".join(str(f.column) for f in RewardGrant._meta.concrete_fields)
+
+
+@dataclass(frozen=True, slots=True)
+class _Ladder:
+    ladder: GiftLadder
+    steps: list[GiftStep]
+    timezone: str
+    currency: str
+
+    def step_rules(self) -> list[Step]:
+        return [Step(step_id=s.id, threshold_points=s.threshold_points) for s in self.steps]
+
+
+def gift_ladder_record(
+    *, member_id: int, program_id: int, points: int, event_at: datetime, now: datetime
+) -> list[RewardGrant]:
+    """Add ``points`` (negative for a return) to the member's month on every active ladder of the programme.
+
+    The caller holds the member's account locks. ``event_at`` is the sale's till time; for a return, pass the
+    original sale's ``event_at`` so the points come off the month they were earned in. ``now`` is when Tessera
+    records it (claim windows start then). The statements read their answers (RETURNING), so call this outside
+    a ``pipelined()`` block.
+
+    Returns the gifts this call changed: newly unlocked ones (after a sale) or newly revoked ones (after a
+    return), so the receipt can say so. The member's points balance on the ledger is not touched.
+    """
+    assert_in_transaction()
+    if points == 0:
+        return []
+    changed: list[RewardGrant] = []
+    for config in _ladders(program_id):
+        day = local_date(event_at, config.timezone)
+        if not is_active(day, active_from=config.ladder.active_from, active_to=config.ladder.active_to):
+            continue
+        month = month_start(day)
+        total = _counter_add(member_id=member_id, ladder_id=config.ladder.id, month=month, points=points, now=now)
+        if total is None:
+            continue
+        if points > 0:
+            changed += _unlock(config, member_id=member_id, program_id=program_id, month=month, total=total, now=now)
+        else:
+            changed += _revoke(config, member_id=member_id, month=month, total=total, now=now)
+    return changed
+
+
+def _ladders(program_id: int) -> list[_Ladder]:
+    # One statement for every ladder and step of the programme: a handful of rows, read on every sale.
+    rows = sql_rows(
+        f"SELECT {columns_of(GiftLadder, 'l')}, {columns_of(GiftStep, 's')}, p.timezone, p.currency"  # noqa: S608
+        f" FROM {GiftLadder._meta.db_table} l JOIN {Program._meta.db_table} p ON p.id = l.program_id"
+        f" JOIN {GiftStep._meta.db_table} s ON s.ladder_id = l.id"
+        " WHERE l.program_id = %s ORDER BY l.id, s.threshold_points",
+        [program_id],
+    )
+    by_ladder: dict[int, _Ladder] = {}
+    for row in rows:
+        ladder, step = models_from_row(row[:-2], GiftLadder, GiftStep)
+        assert isinstance(ladder, GiftLadder)
+        assert isinstance(step, GiftStep)
+        config = by_ladder.setdefault(ladder.id, _Ladder(ladder, [], timezone=row[-2], currency=row[-1]))
+        config.steps.append(step)
+    return list(by_ladder.values())
+
+
+def _counter_sql(*, positive: bool) -> str:
+    if positive:
+        return (
+            f"INSERT INTO {_COUNTERS} (member_id, ladder_id, month, points, updated_at)"  # noqa: S608
+            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (member_id, ladder_id, month)"
+            f" DO UPDATE SET points = {_COUNTERS}.points + excluded.points, updated_at = excluded.updated_at"
+            " RETURNING points"
+        )
+    # Floor at zero: a return can only take back points its sale put in, but a sale made before the ladder
+    # began was never counted, and its return must not leave the month negative. A return into a month with
+    # no counter has nothing to take back, so it updates nothing.
+    return (
+        f"UPDATE {_COUNTERS} SET points = CASE WHEN points + %s < 0 THEN 0 ELSE points + %s END,"  # noqa: S608
+        " updated_at = %s WHERE member_id = %s AND ladder_id = %s AND month = %s RETURNING points"
+    )
+
+
+def _counter_add(*, member_id: int, ladder_id: int, month: date, points: int, now: datetime) -> int | None:
+    """The month's counter after adding ``points``; None when a return finds no counter."""
+    day = connection.ops.adapt_datefield_value(month)
+    if points > 0:
+        params: list[Any] = [member_id, ladder_id, day, points, db_datetime(now)]
+    else:
+        params = [points, points, db_datetime(now), member_id, ladder_id, day]
+    rows = sql_rows(_counter_sql(positive=points > 0), params)
+    return int(rows[0][0]) if rows else None
+
+
+def _unlock(
+    config: _Ladder, *, member_id: int, program_id: int, month: date, total: int, now: datetime
+) -> list[RewardGrant]:
+    reached = {s.step_id for s in steps_reached(config.step_rules(), total)}
+    if not reached:
+        return []
+    ladder = config.ladder
+    window = ClaimWindow(policy=ladder.claim_policy, days=ladder.claim_days)
+    # Windows run from when Tessera records the crossing (a till syncing late does not shorten them).
+    claim_until = window.closes_at(month=month, unlocked_at=now, timezone=config.timezone)
+    day, at = connection.ops.adapt_datefield_value(month), db_datetime(now)
+    values = [
+        (grant_public_id(), program_id, member_id, step.id, day, db_json(_reward(step, config.currency)),
+         RewardGrant.State.UNLOCKED.value, at, db_datetime(claim_until), at)
+        for step in config.steps if step.id in reached
+    ]  # fmt: skip
+    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(values))
+    # The partial unique index (live gifts only) makes "each step once per month" hold even against a retry.
+    rows = sql_rows(
+        f"INSERT INTO {_GRANTS} (public_id, program_id, member_id, step_id, month, reward, state,"  # noqa: S608
+        f" unlocked_at, claim_until, created_at) VALUES {placeholders}"
+        " ON CONFLICT (member_id, step_id, month) WHERE NOT (state = 'revoked') DO NOTHING"
+        f" RETURNING {_GRANT_COLUMNS}",
+        [value for row in values for value in row],
+    )
+    return sorted((model_from_row(row, RewardGrant) for row in rows), key=lambda g: g.id)
+
+
+def _revoke(config: _Ladder, *, member_id: int, month: date, total: int, now: datetime) -> list[RewardGrant]:
+    above = [s.step_id for s in steps_above(config.step_rules(), total)]
+    if not above:
+        return []
+    marks = ", ".join(["%s"] * len(above))
+    rows = sql_rows(
+        f"UPDATE {_GRANTS} SET state = 'revoked', revoked_at = %s"  # noqa: S608
+        f" WHERE member_id = %s AND month = %s AND state = 'unlocked' AND step_id IN ({marks})"
+        f" RETURNING {_GRANT_COLUMNS}",
+        [db_datetime(now), member_id, connection.ops.adapt_datefield_value(month), *above],
+    )
+    return sorted((model_from_row(row, RewardGrant) for row in rows), key=lambda g: g.id)
+
+
+def _reward(step: GiftStep, currency: str) -> dict[str, Any]:
+    """The step's reward as the coupon capability will read it; frozen on the grant at unlock."""
+    return {
+        "kind": step.reward_kind,
+        "amount_minor": step.amount_minor,
+        "currency": currency,
+        "categories": list(step.categories),
+        "usable_at_once": step.usable_at_once,
+        "valid_days": step.valid_days,
+    }
