@@ -1,0 +1,222 @@
+"""Reading tiers: the active ladder, a member's benefits at the till, and their progress toward the next tier."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from tessera.kit.db import columns_of, json_from_db, model_from_row, sql_rows
+from tessera.members.models import Member
+from tessera.programs.models import Program
+from tessera.tiers.models import MemberTier, Tier, TierLadder, TierTranslation
+from tessera.tiers.rules import Counters, LadderRule, Threshold, remaining
+from tessera.tiers.rules.benefits import TierBenefits
+from tessera.tiers.rules.state import TierState, state_catch_up
+from tessera.tiers.rules.windows import last_day, local_date, member_anchor, window_containing
+
+_LADDER, _TIER, _TEXT = TierLadder._meta.db_table, Tier._meta.db_table, TierTranslation._meta.db_table
+_MEMBER_TIER, _PROGRAM, _MEMBER = MemberTier._meta.db_table, Program._meta.db_table, Member._meta.db_table
+
+
+@dataclass(frozen=True, slots=True)
+class LadderView:
+    """The active ladder of a programme as the services need it; ``tier_ids[rank]`` is the tier of that rank."""
+
+    ladder_id: int
+    timezone: str
+    rule: LadderRule
+    tier_ids: tuple[int, ...]
+    codes: tuple[str, ...]
+
+    def rank_of(self, tier_id: int | None) -> int | None:
+        return None if tier_id is None else self.tier_ids.index(tier_id)
+
+    def tier_of(self, rank: int | None) -> int | None:
+        return None if rank is None else self.tier_ids[rank]
+
+
+def ladder_view_get(*, program_id: int) -> LadderView | None:
+    """The programme's active ladder with its tiers, in one query; None when it has none."""
+    rows = sql_rows(
+        "SELECT l.id, l.measure, l.second_measure, l.combine, l.window_kind, l.window_months, l.downgrade,"  # noqa: S608
+        f" l.grace_days, p.timezone, t.id, t.code, t.threshold, t.second_threshold FROM {_LADDER} l"
+        f" JOIN {_PROGRAM} p ON p.id = l.program_id JOIN {_TIER} t ON t.ladder_id = l.id"
+        " WHERE l.program_id = %s AND l.is_active = %s ORDER BY t.rank",
+        [program_id, True],
+    )
+    if not rows:
+        return None
+    first = rows[0]
+    rule = LadderRule(
+        measure=first[1], second_measure=first[2], combine=first[3], window=first[4], window_months=first[5],
+        downgrade=first[6], grace_days=first[7], thresholds=tuple(Threshold(int(r[11]), r[12]) for r in rows),
+    )  # fmt: skip
+    return LadderView(first[0], first[8], rule, tuple(r[9] for r in rows), tuple(r[10] for r in rows))
+
+
+def tier_benefits_get(*, member_id: int, program_id: int, language: str) -> TierBenefits | None:
+    """The member's current tier and what it gives at the till, in one indexed query (it runs on every sale).
+
+    A member not yet on the ladder holds its base tier. During a grace period the member keeps the higher tier's
+    benefits. The name is in ``language``, else English, else the tier code. None: the programme has no active
+    ladder.
+    """
+    rows = sql_rows(
+        "SELECT t.code, COALESCE(tr.name, te.name, t.code), t.rank, t.discount_bp, t.excluded_categories,"  # noqa: S608
+        f" t.multiplier_permille FROM {_LADDER} l JOIN {_TIER} t ON t.ladder_id = l.id"
+        f" LEFT JOIN {_MEMBER_TIER} mt ON mt.ladder_id = l.id AND mt.member_id = %s"
+        f" LEFT JOIN {_TEXT} tr ON tr.tier_id = t.id AND tr.language_code = %s"
+        f" LEFT JOIN {_TEXT} te ON te.tier_id = t.id AND te.language_code = 'en'"
+        " WHERE l.program_id = %s AND l.is_active = %s"
+        " AND (t.id = mt.tier_id OR (mt.tier_id IS NULL AND t.rank = 0))",
+        [member_id, language, program_id, True],
+    )
+    if not rows:
+        return None
+    code, name, rank, discount_bp, excluded, multiplier = rows[0]
+    return TierBenefits(code, name, rank, discount_bp, tuple(json_from_db(excluded) or ()), multiplier)
+
+
+def member_tier_get(*, member_id: int, ladder_id: int, lock: str = "") -> MemberTier | None:
+    rows = sql_rows(
+        f"SELECT {columns_of(MemberTier, 'mt')} FROM {_MEMBER_TIER} mt"  # noqa: S608
+        f" WHERE mt.member_id = %s AND mt.ladder_id = %s{lock}",
+        [member_id, ladder_id],
+    )
+    return model_from_row(rows[0], MemberTier) if rows else None
+
+
+def card_date_get(*, member_id: int, timezone: str) -> date:
+    """The member's card date: the local day they enrolled, in the programme's time zone."""
+    (enrolled_at,) = Member.objects.filter(id=member_id).values_list("enrolled_at", flat=True)
+    return local_date(enrolled_at, timezone)
+
+
+def state_of(row: MemberTier, view: LadderView) -> TierState:
+    rank = view.rank_of(row.tier_id)
+    assert rank is not None
+    counters = Counters(row.points, row.spend_minor, row.stored_value_minor, row.purchase_count,
+                        row.lifetime_spend_minor)  # fmt: skip
+    return TierState(rank, row.since, row.window_start, row.window_end, counters, view.rank_of(row.pending_tier_id),
+                     row.pending_on)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class TierStep:
+    code: str
+    name: str
+    rank: int
+    threshold: int
+    second_threshold: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TierProgress:
+    """Where a member stands and what the next tier needs; amounts in the measure's units (minor units for money).
+
+    ``remaining`` is what the next tier still needs (None at the top), ``remaining_to_keep`` what keeping the
+    current tier past the next reset needs (None when nothing resets), ``needed_by`` the last day either can be
+    counted (None when the measure never resets). At ``resets_on`` the window's values (``value_lost_at_reset``)
+    go back to zero and, if nothing more is counted, the member holds ``tier_after_reset`` from
+    ``tier_after_reset_on`` (later than ``resets_on`` when a grace period applies).
+    """
+
+    current: TierStep
+    next: TierStep | None
+    measure: str
+    value: int
+    second_measure: str | None
+    second_value: int | None
+    combine: str | None
+    remaining: int | None
+    second_remaining: int | None
+    remaining_to_keep: int | None
+    second_remaining_to_keep: int | None
+    window_start: date
+    window_end: date | None
+    needed_by: date | None
+    resets_on: date | None
+    value_lost_at_reset: int
+    second_value_lost_at_reset: int | None
+    tier_after_reset: TierStep
+    tier_after_reset_on: date | None
+    pending: TierStep | None
+    pending_on: date | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v.isoformat() if isinstance(v, date) else v for k, v in asdict(self).items()}
+
+
+def tier_progress_get(*, member_id: int, program_id: int, language: str, today: date) -> TierProgress | None:
+    """The member's tier, the next one, what it still needs and by when, and what the next reset takes away.
+
+    ``today`` is the programme's local date; a window that has ended but not yet been evaluated is shown as
+    the evaluation will leave it. None: the programme has no active ladder.
+    """
+    view = ladder_view_get(program_id=program_id)
+    if view is None:
+        return None
+    state, anchor = _state_today(view, member_id=member_id, today=today)
+    # What the next window end would leave if nothing more were counted before it.
+    after, _changes = state_catch_up(view.rule, state, anchor=anchor, through=state.window_end or today,
+                                     timezone=view.timezone)  # fmt: skip
+    return _progress(view.rule, state, after, _steps(view, language))
+
+
+def _progress(rule: LadderRule, state: TierState, after: TierState, steps: list[TierStep]) -> TierProgress:
+    value, second = rule.values(state.counters)
+    nxt = steps[state.rank + 1] if state.rank < rule.top_rank else None
+    left, second_left = remaining(rule, nxt.rank, state.counters) if nxt else (None, None)
+    resets = state.window_end is not None
+    keep, second_keep = remaining(rule, state.rank, state.counters) if resets else (None, None)
+    deadline = resets and rule.resets(rule.measure)
+    return TierProgress(
+        current=steps[state.rank], next=nxt, measure=rule.measure, value=value, second_measure=rule.second_measure,
+        second_value=second, combine=rule.combine, remaining=left, second_remaining=second_left,
+        remaining_to_keep=keep, second_remaining_to_keep=second_keep, window_start=state.window_start,
+        window_end=state.window_end, needed_by=last_day(state.window_end) if deadline else None,
+        resets_on=state.window_end, value_lost_at_reset=value if deadline else 0,
+        second_value_lost_at_reset=_lost(rule, second) if resets else (0 if rule.second_measure else None),
+        tier_after_reset=steps[after.pending_rank if after.pending_rank is not None else after.rank],
+        tier_after_reset_on=after.pending_on or state.window_end,
+        pending=steps[state.pending_rank] if state.pending_rank is not None else None, pending_on=state.pending_on,
+    )  # fmt: skip
+
+
+def _lost(rule: LadderRule, second: int | None) -> int | None:
+    if rule.second_measure is None or second is None:
+        return None
+    return second if rule.resets(rule.second_measure) else 0
+
+
+def _state_today(view: LadderView, *, member_id: int, today: date) -> tuple[TierState, date | None]:
+    row = member_tier_get(member_id=member_id, ladder_id=view.ladder_id)
+    rule = view.rule
+    if row is None:
+        anchor = member_anchor(rule.window, card_date_get(member_id=member_id, timezone=view.timezone))
+        start, end = window_containing(rule.window, rule.window_months, anchor, today)
+        # Not on the ladder yet: the base tier in today's window; ``since`` is not shown, so any value serves.
+        return TierState(0, datetime.min.replace(tzinfo=UTC), start, end, Counters()), anchor
+    state, _changes = state_catch_up(rule, state_of(row, view), anchor=row.anchor_on, through=today,
+                                     timezone=view.timezone)  # fmt: skip
+    return state, row.anchor_on
+
+
+def _steps(view: LadderView, language: str) -> list[TierStep]:
+    names = tier_names(tier_ids=view.tier_ids, language=language)
+    return [
+        TierStep(code, names.get(tier_id, code), rank, t.value, t.second)
+        for rank, (tier_id, code, t) in enumerate(zip(view.tier_ids, view.codes, view.rule.thresholds, strict=True))
+    ]
+
+
+def tier_names(*, tier_ids: tuple[int, ...], language: str) -> dict[int, str]:
+    """Tier names in ``language``, falling back to English; tiers with neither are left out."""
+    rows = TierTranslation.objects.filter(tier_id__in=tier_ids, language_code__in=[language, "en"]).values_list(
+        "tier_id", "language_code", "name"
+    )
+    names: dict[int, str] = {}
+    for tier_id, _language, name in sorted(rows, key=lambda r: r[1] == language):
+        names[tier_id] = name  # the requested language sorts last, so it wins over English
+    return names
