@@ -18,6 +18,7 @@ from tessera.kit.db import db_datetime, for_update, sql_json_object, sql_json_pa
 from tessera.ledger.models import POINTS, Account, AccountKind, Entry, Posting
 from tessera.ledger.services import store_account_id
 from tessera.members.models import Member
+from tessera.messaging.jobs import register_job
 from tessera.messaging.services import outbox_enqueue_select
 from tessera.points.models import PointsLot
 from tessera.points.rules import local_midnight
@@ -52,6 +53,9 @@ def points_expiry_run(*, program_id: int, local_date: date, batch_size: int = 5_
         start = high + 1
     summary["reminders"] = _remind(program, cutoff, clock_now())
     return summary
+
+
+register_job("points.expiry", points_expiry_run)
 
 
 def _next_batch(program_id: int, cutoff: datetime, start: int, size: int) -> tuple[int, int] | None:
