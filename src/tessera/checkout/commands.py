@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 
@@ -15,6 +15,8 @@ class Canonical:
     def canonical(self) -> dict[str, Any]:
         body = asdict(self)  # type: ignore[call-overload]
         body["event_at"] = self.event_at.isoformat()
+        if isinstance(body.get("join"), dict) and body["join"].get("birthday"):
+            body["join"]["birthday"] = body["join"]["birthday"].isoformat()
         return body
 
 
@@ -38,13 +40,26 @@ class TenderIn:
 
 
 @dataclass(frozen=True, slots=True)
+class JoinIn:
+    """A customer who becomes a member with this sale (when the programme asks for a qualifying purchase)."""
+
+    phone: str
+    name: str
+    birthday: date | None = None
+    gender: str = ""
+    locale: str = "en"
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SaleIn(Canonical):
-    member: str  # public id, card number or card code
+    member: str  # public id, card number or card code; empty when ``join`` enrols a new member
     pos_number: str
     event_at: datetime
     currency: str
     lines: tuple[LineIn, ...]
     tenders: tuple[TenderIn, ...]
+    join: JoinIn | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,3 +69,11 @@ class StoredValueNotAccepted(Invalid):
 class AmountInvalid(Invalid):
     code = "amount_invalid"
     message = _("The amount must be a whole number of minor units between 1 and %(max)s.")
+
+
+class PointsPaymentInexact(Invalid):
+    code = "points_payment_inexact"
+    message = _(
+        "Whole points cannot pay exactly that amount: %(points)s points pay %(coverable)s minor units. Send that "
+        "amount as the points payment and take the rest another way."
+    )

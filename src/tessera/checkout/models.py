@@ -111,7 +111,11 @@ class DocumentLine(models.Model):
     unit_price_minor = models.BigIntegerField(_("unit price (minor units)"))
     discount_minor = models.BigIntegerField(_("discount (minor units)"), default=0)
     amount_minor = models.BigIntegerField(
-        _("amount (minor units)"), help_text=_("quantity x unit price - discount (sale); value returned.")
+        _("amount (minor units)"),
+        help_text=_("quantity x unit price - discount - member discount (sale); value returned (return)."),
+    )
+    member_discount_minor = models.BigIntegerField(
+        _("member discount (minor units)"), default=0, help_text=_("The tier discount Tessera applied to this line.")
     )
     points = models.BigIntegerField(
         _("points"), default=0, help_text="Share of the document's points, for explanations."
@@ -153,6 +157,7 @@ class Tender(models.Model):
         WECHAT_PAY = "wechat_pay", _("WeChat Pay")
         ALIPAY = "alipay", _("Alipay")
         STORED_VALUE = "stored_value", _("Stored value")
+        POINTS = "points", _("Points")
         OTHER = "other", _("Other")
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="tenders", verbose_name=_("document"))

@@ -94,6 +94,15 @@ def returned_line_value(*, amount: int, quantity: int, returned_before: int, ret
     return share(amount, quantity, returned_before + returning) - share(amount, quantity, returned_before)
 
 
+def points_taken_back(*, points: int, quantity: int, returned_before: int, returning: int) -> int:
+    """Points a line gives back for ``returning`` more units: kept = floor(points x units left / units sold)."""
+
+    def kept(returned: int) -> int:
+        return points * (quantity - returned) // quantity
+
+    return kept(returned_before) - kept(returned_before + returning)
+
+
 def return_figures(sale: SaleFigures, *, value_before: int, value: int) -> ReturnFigures:
     after = value_before + value
     assert 0 <= value_before <= after <= sale.total

@@ -6,17 +6,17 @@ stored-value splits are never taken from the POS: Tessera computes them, and ref
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from ninja import Schema
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
 from tessera.kit.money import AMOUNT_MINOR_MAX
 from tessera.members.api.schemas import BalancesOut
 
 Minor = Field(..., ge=0, le=AMOUNT_MINOR_MAX)
-TenderKind = Literal["cash", "bank_card", "wechat_pay", "alipay", "stored_value", "other"]
+TenderKind = Literal["cash", "bank_card", "wechat_pay", "alipay", "stored_value", "points", "other"]
 
 
 class Strict(Schema):
@@ -47,11 +47,31 @@ class DocumentBase(Strict):
     event_at: AwareDatetime = Field(..., description="When it happened at the till, with its UTC offset.")
 
 
+class JoinRequest(Strict):
+    """A customer who becomes a member with this purchase (programmes that require a qualifying purchase)."""
+
+    phone: str = Field(..., min_length=3, max_length=32)
+    name: str = Field(..., min_length=1, max_length=100)
+    birthday: date | None = None
+    gender: Literal["", "female", "male", "other"] = ""
+    locale: Literal["en", "zh-hans", "zh-hant", "ko"] = "en"
+    email: str | None = Field(None, max_length=254)
+
+
 class SaleRequest(DocumentBase):
-    member: str = Field(..., min_length=1, max_length=64, description="Member id, card number or card code.")
+    member: str = Field(
+        "", max_length=64, description="Member id, card number or card code; leave empty when `join` is sent."
+    )
+    join: JoinRequest | None = Field(None, description="Enrol the customer with this sale instead of `member`.")
     currency: str = Field(..., min_length=3, max_length=3)
     lines: list[LineIn] = Field(..., min_length=1, max_length=500)
     tenders: list[TenderIn] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _member_or_join(self) -> SaleRequest:
+        if bool(self.member) == (self.join is not None):
+            raise ValueError("send either member (an existing member) or join (a new one), not both or neither")
+        return self
 
 
 class ReturnLineRequest(Strict):
@@ -84,6 +104,22 @@ class SplitOut(Schema):
     bonus_minor: int
 
 
+class DiscountLineOut(Schema):
+    line_no: int
+    discount_minor: int
+
+
+class MemberDiscountOut(Schema):
+    tier: str = Field(..., description="The tier whose discount applied; empty when none.")
+    total_minor: int
+    lines: list[DiscountLineOut]
+
+
+class PointsPaymentOut(Schema):
+    points: int = Field(..., description="Points taken from the member.")
+    minor: int = Field(..., description="The money they paid, in minor units.")
+
+
 class PointsOut(Schema):
     earned: int
     debt_repaid: int
@@ -105,15 +141,19 @@ class DocumentOut(Schema):
 
 class SaleOut(DocumentOut):
     total_minor: int
+    member_discount: MemberDiscountOut
     stored_value: SplitOut
+    points_payment: PointsPaymentOut
     points: PointsOut
 
 
 class QuoteOut(Schema):
     member_id: str
     currency: str
-    total_minor: int
+    total_minor: int = Field(..., description="What the tenders must add up to, after the member's discount.")
+    member_discount: MemberDiscountOut
     stored_value: SplitOut
+    points_payment: PointsPaymentOut
     points: PointsOut
     balances_before: BalancesOut
 

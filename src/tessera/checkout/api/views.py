@@ -42,6 +42,7 @@ def _sale(body: SaleRequest) -> commands.SaleIn:
         currency=body.currency,
         lines=tuple(commands.LineIn(**line.model_dump()) for line in body.lines),
         tenders=tuple(commands.TenderIn(**t.model_dump()) for t in body.tenders),
+        join=commands.JoinIn(**body.join.model_dump()) if body.join else None,
     )
 
 

@@ -16,7 +16,7 @@ from tessera.kit.money import AMOUNT_MINOR_MAX, amount_text
 LINES_MAX = 500
 LINE_COLUMNS = [
     "document_id", "line_no", "sku", "name", "brand", "category", "quantity", "unit_price_minor", "discount_minor",
-    "amount_minor", "points", "original_line_id",
+    "amount_minor", "member_discount_minor", "points", "original_line_id",
 ]  # fmt: skip
 TENDER_COLUMNS = ["document_id", "kind", "amount_minor", "reference"]
 QUANTITY_MAX = 100_000
@@ -67,17 +67,24 @@ def _line_problem(line: LineIn, seen: set[int]) -> str:
     return next((str(reason) for failed, reason in checks if failed), "")
 
 
-def tenders_validate(tenders: Sequence[TenderIn], total: int, currency: str) -> int:
-    """Check the tenders pay the total exactly; return the part paid from stored value."""
+def tenders_shape_check(tenders: Sequence[TenderIn]) -> None:
+    """Each tender has a known kind and a sane amount (the sum is checked once the total is known)."""
     for tender in tenders:
         if tender.kind not in TENDER_KINDS:
             raise LineInvalid(line_no="-", reason=_("unknown payment kind %(kind)s") % {"kind": tender.kind})
         if not 1 <= tender.amount_minor <= AMOUNT_MINOR_MAX:
             raise AmountInvalid(max=AMOUNT_MINOR_MAX)
+
+
+def tenders_sum_check(tenders: Sequence[TenderIn], total: int, currency: str) -> None:
+    """:raises TenderMismatch: the tenders do not pay exactly the total the server computed."""
     tendered = sum(t.amount_minor for t in tenders)
     if tendered != total:
         raise TenderMismatch(
             tendered=tendered, total=total,
             tendered_text=amount_text(tendered, currency), total_text=amount_text(total, currency),
         )  # fmt: skip
-    return sum(t.amount_minor for t in tenders if t.kind == Tender.Kind.STORED_VALUE)
+
+
+def tendered(tenders: Sequence[TenderIn], kind: str) -> int:
+    return sum(t.amount_minor for t in tenders if t.kind == kind)

@@ -14,6 +14,7 @@ from tessera.kit.outcome import Outcome
 from tessera.ledger.models import POINTS, AccountKind
 from tessera.ledger.rules import Leg
 from tessera.ledger.services import store_account_id
+from tessera.members.lifecycle import member_card_require_valid
 from tessera.members.models import Member
 from tessera.points.services import lots_consume
 
@@ -32,7 +33,9 @@ def points_redeem(*, actor: Actor, redemption: RedemptionIn, request_key: str, n
                       now=now)  # fmt: skip
 
     def find() -> tuple[Member, RedemptionIn]:
-        return member_for_actor(actor=actor, reference=redemption.member), redemption
+        member = member_for_actor(actor=actor, reference=redemption.member)
+        member_card_require_valid(member=member, at=redemption.event_at)
+        return member, redemption
 
     return pos_write(request, find=find, write=_redemption_write)
 

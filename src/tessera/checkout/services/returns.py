@@ -7,7 +7,7 @@ points or took the stored value sees them come back; the posting itself records 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from tessera.checkout.rules import (
     SaleFigures,
     ShortfallPolicy,
     ShortfallSettlement,
+    points_taken_back,
     return_figures,
     returned_line_value,
     share,
@@ -44,6 +45,7 @@ from tessera.ledger.services import store_account_id
 from tessera.members.models import Member
 from tessera.members.stats import CategoryMove, member_stats_return
 from tessera.points.services import lots_consume, points_available
+from tessera.rewards.services import gift_ladder_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,7 @@ class ReturnLinePlan:
     original: DocumentLine
     quantity: int
     value: int
+    points: int  # taken back: the share of the points this line earned, never any other line's
 
 
 def return_commit(*, actor: Actor, ret: ReturnIn, request_key: str, now: datetime) -> Outcome:
@@ -108,10 +111,11 @@ def _line_plans(ret: ReturnIn, sale: Document) -> tuple[list[ReturnLinePlan], in
         before = done.get(line_no, 0)
         if not 0 < quantity <= line.quantity - before:
             raise ReturnExceedsSale(line_no=line_no, requested=quantity, remaining=line.quantity - before)
-        value = returned_line_value(
-            amount=line.amount_minor, quantity=line.quantity, returned_before=before, returning=quantity
-        )
-        plans.append(ReturnLinePlan(line, quantity, value))
+        value = returned_line_value(amount=line.amount_minor, quantity=line.quantity, returned_before=before,
+                                    returning=quantity)  # fmt: skip
+        points = points_taken_back(points=line.points, quantity=line.quantity, returned_before=before,
+                                   returning=quantity)  # fmt: skip
+        plans.append(ReturnLinePlan(line, quantity, value, points))
     value_before = sum(share(ln.amount_minor, ln.quantity, done.get(no, 0)) for no, ln in lines.items())
     return plans, value_before
 
@@ -120,11 +124,13 @@ def _return_write(w: Write, found: tuple[ReturnIn, Document]) -> dict[str, Any]:
     ret, sale = found
     program = sale.program
     plans, value_before = _line_plans(ret, sale)
-    figures = return_figures(
+    by_value = return_figures(
         SaleFigures(sale.total_minor, sale.points, sale.sv_principal_minor, sale.sv_bonus_minor),
         value_before=value_before,
         value=sum(p.value for p in plans),
     )
+    # Points come back line by line: returning an item that earned nothing (a gift card) takes nothing back.
+    figures = replace(by_value, points=sum(p.points for p in plans))
     # What the member can still give back is what their unexpired lots hold, not the cached balance.
     available = points_available(member_id=w.member.id, now=w.request.now)
     settled = shortfall_settle(
@@ -146,6 +152,9 @@ def _return_write(w: Write, found: tuple[ReturnIn, Document]) -> dict[str, Any]:
         member_id=sale.member_id, event_at=ret.event_at, value_minor=figures.value,
         items=sum(p.quantity for p in plans), points=figures.points, categories=_categories(plans),
     )  # fmt: skip
+    # Points taken back come off the gift-ladder month of the original sale.
+    gift_ladder_record(member_id=sale.member_id, program_id=program.id, points=-figures.points, event_at=sale.event_at,
+                       now=w.request.now)  # fmt: skip
     w.audit("checkout.return", original=sale.public_id, value_minor=figures.value)
     return receipt
 
@@ -179,7 +188,7 @@ def _return_legs(*, sale: Document, w: Write, figures: ReturnFigures, settled: S
 def _lines_write(document_id: IdOf, plans: list[ReturnLinePlan]) -> None:
     rows = [
         (document_id, index, p.original.sku, p.original.name, p.original.brand, p.original.category, p.quantity,
-         p.original.unit_price_minor, 0, p.value, 0, p.original.id)
+         p.original.unit_price_minor, 0, p.value, 0, p.points, p.original.id)
         for index, p in enumerate(plans, start=1)
     ]  # fmt: skip
     sql_insert(DocumentLine._meta.db_table, LINE_COLUMNS, rows)

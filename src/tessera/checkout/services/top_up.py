@@ -20,13 +20,14 @@ from tessera.kit.outcome import Outcome
 from tessera.ledger.models import AccountKind
 from tessera.ledger.rules import Leg
 from tessera.ledger.services import store_account_id
+from tessera.members.lifecycle import member_card_require_valid
 from tessera.members.models import Member
 from tessera.members.stats import member_stats_top_up
 from tessera.programs.rules import top_up_bonus
 from tessera.programs.selectors import top_up_bands
 
 # A top-up is paid with money from outside the programme, never with stored value itself.
-TOP_UP_TENDERS = frozenset(Tender.Kind.values) - {Tender.Kind.STORED_VALUE}
+TOP_UP_TENDERS = frozenset(Tender.Kind.values) - {Tender.Kind.STORED_VALUE, Tender.Kind.POINTS}
 
 
 def top_up_commit(*, actor: Actor, top_up: TopUpIn, request_key: str, now: datetime) -> Outcome:
@@ -47,6 +48,7 @@ def top_up_commit(*, actor: Actor, top_up: TopUpIn, request_key: str, now: datet
 
     def find() -> tuple[Member, TopUpIn]:
         member = member_for_actor(actor=actor, reference=top_up.member)
+        member_card_require_valid(member=member, at=top_up.event_at)
         if member.program.currency != top_up.currency:
             raise StoredValueNotAccepted(currency=member.program.currency, given=top_up.currency)
         return member, top_up
