@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import BaseRenderer
 
 from tessera.api.hq.programs import router as programs_router
+from tessera.api.hq.setup import router as setup_router
 from tessera.checkout.api.views import router as checkout_router
 from tessera.kit.errors import DomainError
 from tessera.kit.http import domain_error_response, error_body, json_response
@@ -39,6 +40,7 @@ api = NinjaAPI(
 api.add_router("/v1", members_router)
 api.add_router("/v1", checkout_router)
 api.add_router("/v1", programs_router)
+api.add_router("/v1", setup_router)
 
 
 @api.exception_handler(DomainError)

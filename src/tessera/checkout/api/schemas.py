@@ -127,6 +127,12 @@ class PointsOut(Schema):
     explanation: dict[str, object]
 
 
+class TierChangeOut(Schema):
+    from_tier: str = Field(..., description="Tier code held before this document.")
+    to_tier: str = Field(..., description="Tier code held after it.")
+    reason: str = Field(..., description="upgrade (a threshold crossed), or why a window closed here.")
+
+
 class DocumentOut(Schema):
     document_id: str
     kind: str
@@ -145,12 +151,16 @@ class SaleOut(DocumentOut):
     stored_value: SplitOut
     points_payment: PointsPaymentOut
     points: PointsOut
+    tier_change: TierChangeOut | None = Field(..., description="The tier move this sale caused; null when none.")
 
 
 class QuoteOut(Schema):
     member_id: str
     currency: str
     total_minor: int = Field(..., description="What the tenders must add up to, after the member's discount.")
+    tenders_match: bool = Field(
+        ..., description="Whether the tenders sent pay total_minor; if not, points shown assume them as sent."
+    )
     member_discount: MemberDiscountOut
     stored_value: SplitOut
     points_payment: PointsPaymentOut
@@ -177,11 +187,15 @@ class ReturnOut(DocumentOut):
     value_minor: int
     refund: RefundOut
     points: PointsBackOut
+    tier_change: TierChangeOut | None = Field(
+        ..., description="A window that ended, closed by this return; null mostly, as returns never downgrade at once."
+    )
 
 
 class TopUpOut(DocumentOut):
     amount_minor: int
     bonus_minor: int
+    tier_change: TierChangeOut | None = Field(..., description="The tier move the stored value put in caused.")
 
 
 class RedemptionOut(DocumentOut):

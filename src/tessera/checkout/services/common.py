@@ -26,6 +26,7 @@ from tessera.kit.money import currency_is_known
 from tessera.kit.outcome import Outcome
 from tessera.members.models import Member
 from tessera.members.selectors import member_get_for_merchant
+from tessera.tiers.services import TierChange
 
 
 def event_at_check(event_at: datetime, now: datetime) -> None:
@@ -92,3 +93,10 @@ def document_number_guard(pos_number: str) -> Iterator[None]:
         if "document_unique_per_store" in text or "checkout_document.store_id" in text:
             raise DocumentNumberConflict(pos_number=pos_number) from exc
         raise
+
+
+def tier_change_body(change: TierChange | None) -> dict[str, Any] | None:
+    """What a receipt says about a tier move this document caused (None: no move)."""
+    if change is None:
+        return None
+    return {"from_tier": change.from_code, "to_tier": change.to_code, "reason": change.reason}

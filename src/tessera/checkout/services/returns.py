@@ -34,6 +34,7 @@ from tessera.checkout.rules import (
     share,
     shortfall_settle,
 )
+from tessera.checkout.services.common import tier_change_body
 from tessera.checkout.services.flow import Request, Write, pos_write
 from tessera.checkout.services.lines import LINE_COLUMNS
 from tessera.kit.actor import Actor
@@ -46,6 +47,7 @@ from tessera.members.models import Member
 from tessera.members.stats import CategoryMove, member_stats_return
 from tessera.points.services import lots_consume, points_available
 from tessera.rewards.services import gift_ladder_record
+from tessera.tiers.services import tier_facts_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +88,9 @@ def _sale_find(*, actor: Actor, pos_number: str) -> Document:
     return sale
 
 
-def _line_plans(ret: ReturnIn, sale: Document) -> tuple[list[ReturnLinePlan], int]:
-    """The lines to return with their values, and the value returned from this sale before now."""
+def _line_plans(ret: ReturnIn, sale: Document) -> tuple[list[ReturnLinePlan], int, bool]:
+    """The lines to return with their values, the value returned from this sale before now, and whether this
+    return leaves nothing of the sale unreturned."""
     lines = {line.line_no: line for line in sale.lines.all()}
     done = dict(
         DocumentLine.objects.filter(original_line__document=sale)
@@ -117,13 +120,14 @@ def _line_plans(ret: ReturnIn, sale: Document) -> tuple[list[ReturnLinePlan], in
                                    returning=quantity)  # fmt: skip
         plans.append(ReturnLinePlan(line, quantity, value, points))
     value_before = sum(share(ln.amount_minor, ln.quantity, done.get(no, 0)) for no, ln in lines.items())
-    return plans, value_before
+    left = sum(ln.quantity - done.get(no, 0) for no, ln in lines.items()) - sum(p.quantity for p in plans)
+    return plans, value_before, left == 0
 
 
 def _return_write(w: Write, found: tuple[ReturnIn, Document]) -> dict[str, Any]:
     ret, sale = found
     program = sale.program
-    plans, value_before = _line_plans(ret, sale)
+    plans, value_before, whole_sale = _line_plans(ret, sale)
     by_value = return_figures(
         SaleFigures(sale.total_minor, sale.points, sale.sv_principal_minor, sale.sv_bonus_minor),
         value_before=value_before,
@@ -141,7 +145,13 @@ def _return_write(w: Write, found: tuple[ReturnIn, Document]) -> dict[str, Any]:
     lots_consume(member_id=w.member.id, points=settled.from_balance, now=w.request.now,
                  prefer_source_id=sale.public_id)  # fmt: skip
     posting = w.post(_return_legs(sale=sale, w=w, figures=figures, settled=settled), details=details)
-    receipt = w.receipt(posting, sale.currency, **_receipt_fields(sale, figures, settled))
+    # The tier takes back what the sale counted, in the sale's window while it is open (never a downgrade before
+    # the window ends); the purchase stops counting once the whole sale has come back.
+    change = tier_facts_record(member_id=sale.member_id, program_id=program.id, points=-figures.points,
+                               spend_minor=-figures.value, purchases=-1 if whole_sale else 0, event_at=sale.event_at,
+                               now=w.request.now)  # fmt: skip
+    receipt = w.receipt(posting, sale.currency, tier_change=tier_change_body(change),
+                        **_receipt_fields(sale, figures, settled))  # fmt: skip
     document_id = w.record(
         posting, receipt, original_id=sale.id, currency=sale.currency, total_minor=figures.value, points=figures.points,
         sv_principal_minor=figures.sv_principal - settled.deduct_principal,

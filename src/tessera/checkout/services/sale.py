@@ -6,9 +6,11 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import get_language
+
 from tessera.checkout.commands import SaleIn
 from tessera.checkout.models import DocumentLine, Tender
-from tessera.checkout.services.common import currency_check, event_at_check, member_for_actor
+from tessera.checkout.services.common import currency_check, event_at_check, member_for_actor, tier_change_body
 from tessera.checkout.services.flow import Request, Write, pos_write
 from tessera.checkout.services.lines import LINE_COLUMNS, TENDER_COLUMNS, lines_validate, tenders_shape_check
 from tessera.checkout.services.sale_plan import Benefits, CheckedSale, SalePlan, Wallet, plan_sale
@@ -25,6 +27,8 @@ from tessera.members.services import Profile, member_join, program_for_store
 from tessera.members.stats import CategoryMove, member_stats_sale
 from tessera.points.services import lot_add, lots_consume, points_available
 from tessera.rewards.services import gift_ladder_record
+from tessera.tiers.selectors import tier_benefits_get
+from tessera.tiers.services import tier_facts_record
 
 
 def _check(sale: SaleIn, *, actor: Actor) -> CheckedSale:
@@ -35,8 +39,16 @@ def _check(sale: SaleIn, *, actor: Actor) -> CheckedSale:
 
 
 def _benefits(member: Member) -> Benefits:
-    """The member's tier benefits at the till (the tier seam)."""
-    return Benefits()
+    """The member's tier benefits at the till; a member not yet on the ladder (or joining now) holds its base tier.
+
+    The tier name is in the language of the request, for the receipt.
+    """
+    tier = tier_benefits_get(member_id=member.id, program_id=member.program_id, language=get_language() or "en")
+    if tier is None:
+        return Benefits()
+    return Benefits(tier_code=tier.tier_code, tier_name=tier.tier_name, discount_bp=tier.discount_bp,
+                    excluded_categories=frozenset(tier.excluded_categories),
+                    multiplier_permille=tier.multiplier_permille)  # fmt: skip
 
 
 def sale_quote(*, actor: Actor, sale: SaleIn, now: datetime) -> dict[str, Any]:
@@ -47,11 +59,13 @@ def sale_quote(*, actor: Actor, sale: SaleIn, now: datetime) -> dict[str, Any]:
     balances = member_balances(member=member)
     wallet = Wallet(principal=balances.sv_principal_minor, bonus=balances.sv_bonus_minor, owed=balances.points_debt,
                     points_available=points_available(member_id=member.id, now=now))  # fmt: skip
-    plan = plan_sale(checked, program=member.program, member=member, wallet=wallet, benefits=_benefits(member))
+    plan = plan_sale(checked, program=member.program, member=member, wallet=wallet, benefits=_benefits(member),
+                     quoting=True)  # fmt: skip
     return {
         "member_id": member.public_id,
         "currency": sale.currency,
         "total_minor": plan.total,
+        "tenders_match": sum(t.amount_minor for t in sale.tenders) == plan.total,
         **plan.payment_body(),
         "points": plan.points_body(),
         "balances_before": balances.as_dict(),
@@ -112,9 +126,12 @@ def _sale_write(w: Write, checked: CheckedSale) -> dict[str, Any]:
     if plan.points_credited:
         lot_add(program=w.program, member_id=w.member.id, points=plan.points_credited, source_type="sale",
                 source_id=w.document_id, earned_at=sale.event_at, now=now)  # fmt: skip
-    receipt = w.receipt(
-        posting, sale.currency, total_minor=plan.total, points=plan.points_body(), **plan.payment_body()
-    )
+    # Counted before the receipt is written so that it shows an upgrade this sale earned (seed 002: "the moment
+    # the points are earned"); the discount above is the tier held when the sale began.
+    change = tier_facts_record(member_id=w.member.id, program_id=w.program.id, points=plan.points,
+                               spend_minor=plan.total, purchases=1, event_at=sale.event_at, now=now)  # fmt: skip
+    receipt = w.receipt(posting, sale.currency, total_minor=plan.total, points=plan.points_body(),
+                        tier_change=tier_change_body(change), **plan.payment_body())  # fmt: skip
     document_id = w.record(posting, receipt, currency=sale.currency, total_minor=plan.total, points=plan.points,
                            sv_principal_minor=plan.sv_principal, sv_bonus_minor=plan.sv_bonus)  # fmt: skip
     _lines_write(document_id=document_id, checked=checked, plan=plan)

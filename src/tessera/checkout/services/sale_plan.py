@@ -106,12 +106,21 @@ def member_discounts(checked: CheckedSale, benefits: Benefits) -> list[int]:
 
 
 def plan_sale(
-    checked: CheckedSale, *, program: Program, member: Member, wallet: Wallet, benefits: Benefits
+    checked: CheckedSale,
+    *,
+    program: Program,
+    member: Member,
+    wallet: Wallet,
+    benefits: Benefits,
+    quoting: bool = False,
 ) -> SalePlan:
+    """The sale's figures. Committing, the tenders must pay the total exactly; quoting, they need not (the till
+    cannot know the member's discount before it asks), and the figures that depend on them use them as sent."""
     sale = checked.sale
     discounts = member_discounts(checked, benefits)
     amounts = [gross - cut for gross, cut in zip(checked.gross, discounts, strict=True)]
-    tenders_sum_check(sale.tenders, sum(amounts), sale.currency)
+    if not quoting:
+        tenders_sum_check(sale.tenders, sum(amounts), sale.currency)
     principal, bonus = _stored_value(sale, program=program, wallet=wallet)
     burn = _points_payment(sale, program=program, wallet=wallet, bill=sum(amounts))
     earning = _earning(checked, amounts, program=program, member=member, benefits=benefits)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from tessera.checkout.commands import TopUpIn
 from tessera.checkout.errors import AmountInvalid, LineInvalid, StoredValueNotAccepted
 from tessera.checkout.models import Tender
-from tessera.checkout.services.common import currency_check, member_for_actor
+from tessera.checkout.services.common import currency_check, member_for_actor, tier_change_body
 from tessera.checkout.services.flow import Request, Write, pos_write
 from tessera.checkout.services.lines import TENDER_COLUMNS
 from tessera.kit.actor import Actor
@@ -25,6 +25,7 @@ from tessera.members.models import Member
 from tessera.members.stats import member_stats_top_up
 from tessera.programs.rules import top_up_bonus
 from tessera.programs.selectors import top_up_bands
+from tessera.tiers.services import tier_facts_record
 
 # A top-up is paid with money from outside the programme, never with stored value itself.
 TOP_UP_TENDERS = frozenset(Tender.Kind.values) - {Tender.Kind.STORED_VALUE, Tender.Kind.POINTS}
@@ -67,7 +68,10 @@ def _top_up_write(w: Write, top_up: TopUpIn) -> dict[str, Any]:
     if bonus:
         legs += [Leg(w.accounts.sv_bonus.id, cur, bonus), Leg(store(AccountKind.STORE_SV_BONUS_IN), cur, -bonus)]
     posting = w.post(legs, details={"bonus": {"rule": "top_up_band", "bonus_minor": bonus}})
-    receipt = w.receipt(posting, cur, amount_minor=amount, bonus_minor=bonus)
+    # Stored value put in can set the tier (seed 000's salon ladder); the bonus is a gift, not money put in.
+    change = tier_facts_record(member_id=w.member.id, program_id=program.id, stored_value_minor=amount,
+                               event_at=top_up.event_at, now=w.request.now)  # fmt: skip
+    receipt = w.receipt(posting, cur, amount_minor=amount, bonus_minor=bonus, tier_change=tier_change_body(change))
     document_id = w.record(posting, receipt, currency=cur, total_minor=amount, sv_principal_minor=amount,
                         sv_bonus_minor=bonus)  # fmt: skip
     sql_insert(Tender._meta.db_table, TENDER_COLUMNS, [(document_id, top_up.tender_kind, amount, "")])

@@ -47,4 +47,6 @@ def test_the_openapi_document_lists_every_operation(client):
     assert ("post", "/api/v1/sales") in operations
     assert ("post", "/api/v1/returns") in operations
     assert ("get", "/api/v1/members/{member_id}/history") in operations
-    assert len(operations) == 11  # nine till operations, two headquarters ones
+    assert ("post", "/api/v1/programs/{program_id}/blueprints/{code}") in operations
+    # Ten till operations (with the member's progress), seven headquarters ones.
+    assert len(operations) == 17
