@@ -90,3 +90,29 @@ def _tier(
             "ko": {"name": ko},
         },
     }
+
+
+GIFT_STEP_NAMES = {
+    50: {"en": "50 yuan clothing coupon", "zh-hans": "50元服装现金券", "zh-hant": "50元服裝現金券",
+         "ko": "50위안 의류 쿠폰"},
+    100: {"en": "100 yuan clothing coupon", "zh-hans": "100元服装现金券", "zh-hant": "100元服裝現金券",
+          "ko": "100위안 의류 쿠폰"},
+    150: {"en": "150 yuan clothing coupon", "zh-hans": "150元服装现金券", "zh-hant": "150元服裝現金券",
+          "ko": "150위안 의류 쿠폰"},
+}  # fmt: skip
+
+
+def monthly_gift_ladder(*, unit_minor: int = 100) -> dict[str, Any]:
+    """Seed 002, design 1: points earned within a calendar month of 1,000 / 2,000 / 3,000 unlock cash coupons of
+    50 / 100 / 150 yuan, valid on clothing only and usable at once. "A gift not claimed within the set time is
+    lost; last month's points do not add to this month's": the claim window ends with the next month.
+    """
+    return {
+        "name": "Monthly gift ladder",
+        "claim_policy": "end_of_next_month",
+        "steps": [
+            {"threshold_points": points, "amount_minor": yuan * unit_minor, "categories": ["clothing"],
+             "names": GIFT_STEP_NAMES[yuan]}
+            for points, yuan in ((1_000, 50), (2_000, 100), (3_000, 150))
+        ],
+    }  # fmt: skip

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tessera.earning",
     "tessera.points",
     "tessera.rewards",
+    "tessera.blueprints",
     "tessera.checkout",
     "tessera.console",
     "tessera.demo",

@@ -11,7 +11,7 @@ from tessera.earning.errors import EarningRuleInvalid
 from tessera.earning.models import EarningRule
 from tessera.earning.rules import Rule
 from tessera.kit.actor import Actor
-from tessera.kit.db import use_case
+from tessera.kit.db import assert_in_transaction, use_case
 from tessera.members.errors import ProgramNotServed
 from tessera.programs.models import Program
 from tessera.programs.selectors import program_serves_merchant
@@ -24,12 +24,21 @@ def earning_rule_create(*, program: Program, rule: Rule, actor: Actor, now: date
     :raises MultiplierNotPositive: a multiplier of zero or below.
     :raises EarningRuleInvalid: any other bad setting, or a code the programme already uses.
     """
+    with use_case():
+        return earning_rule_write(program=program, rule=rule, actor=actor, now=now)
+
+
+def earning_rule_write(*, program: Program, rule: Rule, actor: Actor, now: datetime) -> EarningRule:
+    """earning_rule_create inside the caller's transaction (a programme template adds several rules at once).
+
+    :raises ProgramNotServed, MultiplierNotPositive, EarningRuleInvalid: as earning_rule_create.
+    """
+    assert_in_transaction()
     _program_check(program, actor)
     row = EarningRule(program=program, created_at=now, **_columns(rule))
     _validate(row)
-    with use_case():
-        row.save()
-        _audit(actor, "earning.rule_create", row, now, details=_columns(rule, as_text=True))
+    row.save()
+    _audit(actor, "earning.rule_create", row, now, details=_columns(rule, as_text=True))
     return row
 
 

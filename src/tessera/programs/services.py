@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tessera.audit.services import audit_record
 from tessera.kit.actor import Actor
-from tessera.kit.db import use_case
+from tessera.kit.db import assert_in_transaction, use_case
 from tessera.kit.errors import Invalid
 from tessera.programs.models import Program, ProgramMerchant, TopUpBonusBand
 from tessera.stores.models import Merchant
@@ -81,14 +81,28 @@ def program_settings_update(*, program: Program, changes: dict[str, object], act
             reason=_("these settings cannot be changed: %(names)s") % {"names": ", ".join(unknown)}
         )
     with use_case():
-        locked = Program.objects.select_for_update().get(id=program.id)
-        for name, value in changes.items():
-            setattr(locked, name, value)
-        try:
-            locked.full_clean()
-        except ValidationError as exc:
-            raise ProgramSetupInvalid(reason="; ".join(exc.messages)) from exc
-        locked.save()
-        audit_record(actor=actor, action="program.configure", object_type="program", object_id=locked.public_id,
-                     now=now, details={"fields": sorted(changes)})  # fmt: skip
+        return program_settings_write(program=program, changes=changes, actor=actor, now=now)
+
+
+def program_settings_write(*, program: Program, changes: dict[str, object], actor: Actor, now: datetime) -> Program:
+    """program_settings_update inside the caller's transaction (a programme template sets several things at once).
+
+    :raises ProgramSetupInvalid: as program_settings_update.
+    """
+    assert_in_transaction()
+    unknown = sorted(set(changes) - SETTINGS_EDITABLE)
+    if unknown:
+        raise ProgramSetupInvalid(
+            reason=_("these settings cannot be changed: %(names)s") % {"names": ", ".join(unknown)}
+        )
+    locked = Program.objects.select_for_update().get(id=program.id)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    try:
+        locked.full_clean()
+    except ValidationError as exc:
+        raise ProgramSetupInvalid(reason="; ".join(exc.messages)) from exc
+    locked.save()
+    audit_record(actor=actor, action="program.configure", object_type="program", object_id=locked.public_id,
+                 now=now, details={"fields": sorted(changes)})  # fmt: skip
     return locked

@@ -21,7 +21,7 @@ from tessera.stores.models import Store
 router = Router(tags=["programme configuration"], auth=STAFF_AUTH)
 
 
-def _program_for_staff(request: HttpRequest, program_id: str) -> tuple[Program, Actor]:
+def program_for_staff(request: HttpRequest, program_id: str) -> tuple[Program, Actor]:
     """The programme, if the staff member is headquarters of its owner; one 404 for every other case."""
     program = Program.objects.filter(public_id=program_id).first()
     if program is None:
@@ -42,13 +42,13 @@ def _settings(program: Program) -> dict[str, Any]:
 
 @router.get("/programs/{program_id}", response=ProgramSettingsOut, summary="A programme's settings")
 def program_settings_view(request: HttpRequest, program_id: str) -> HttpResponse:
-    program, _actor = _program_for_staff(request, program_id)
+    program, _actor = program_for_staff(request, program_id)
     return json_response(_settings(program))
 
 
 @router.patch("/programs/{program_id}", response=ProgramSettingsOut, summary="Change a programme's settings")
 def program_settings_patch(request: HttpRequest, program_id: str, body: ProgramSettingsPatch) -> HttpResponse:
-    program, actor = _program_for_staff(request, program_id)
+    program, actor = program_for_staff(request, program_id)
     changes = body.model_dump(exclude_unset=True)
     updated = program_settings_update(program=program, changes=changes, actor=actor, now=now())
     return json_response(_settings(updated))

@@ -10,7 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-from tessera.kit.db import use_case
+from tessera.kit.db import assert_in_transaction, use_case
 from tessera.programs.models import Program
 from tessera.rewards.errors import GiftLadderInvalid
 from tessera.rewards.models import LANGUAGES, GiftLadder, GiftStep, GiftStepTranslation
@@ -43,6 +43,26 @@ def gift_ladder_create(
     :raises GiftLadderInvalid: no steps, two steps with one threshold, a claim window or active dates without
         an end or out of order, a value or threshold not above zero, or a name in an unknown language.
     """
+    with use_case():
+        return gift_ladder_write(program=program, name=name, steps=steps, active_from=active_from,
+                                 active_to=active_to, claim_policy=claim_policy, claim_days=claim_days)  # fmt: skip
+
+
+def gift_ladder_write(
+    *,
+    program: Program,
+    name: str,
+    steps: Sequence[StepSpec],
+    active_from: date,
+    active_to: date | None = None,
+    claim_policy: str = GiftLadder.ClaimPolicy.END_OF_NEXT_MONTH,
+    claim_days: int | None = None,
+) -> GiftLadder:
+    """gift_ladder_create inside the caller's transaction (a programme template sets several things at once).
+
+    :raises GiftLadderInvalid: as gift_ladder_create.
+    """
+    assert_in_transaction()
     if not steps:
         raise GiftLadderInvalid(reason=_("a ladder needs at least one step"))
     thresholds = [s.threshold_points for s in steps]
@@ -51,10 +71,9 @@ def gift_ladder_create(
     ladder = GiftLadder(program=program, name=name, claim_policy=claim_policy, claim_days=claim_days,
                         active_from=active_from, active_to=active_to)  # fmt: skip
     _clean(ladder, exclude=None)
-    with use_case():
-        ladder.save()
-        for spec in sorted(steps, key=lambda s: s.threshold_points):
-            _step_create(ladder, spec)
+    ladder.save()
+    for spec in sorted(steps, key=lambda s: s.threshold_points):
+        _step_create(ladder, spec)
     return ladder
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from tessera.kit.db import use_case
+from tessera.kit.db import assert_in_transaction, use_case
 from tessera.programs.models import Program
 from tessera.tiers.errors import TierLadderActiveExists, TierLadderInvalid
 from tessera.tiers.models import LANGUAGES, Tier, TierLadder, TierTranslation
@@ -36,19 +36,30 @@ def tier_ladder_load(*, program: Program, spec: Mapping[str, Any]) -> TierLadder
     :raises TierLadderInvalid: anything in ``spec`` is missing, unknown or inconsistent; the reason lists it all.
     :raises TierLadderActiveExists: ``spec`` is active and the programme already has an active ladder.
     """
-    ladder, tiers, texts = _build(program, spec)
     with use_case():
-        if ladder.is_active:
-            active = TierLadder.objects.filter(program=program, is_active=True).first()
-            if active is not None:
-                raise TierLadderActiveExists(name=active.name)
-        ladder.save()
-        for tier in tiers:
-            tier.ladder = ladder
-        Tier.objects.bulk_create(tiers)
-        for text in texts:
-            text.tier_id = text.tier.id
-        TierTranslation.objects.bulk_create(texts)
+        return tier_ladder_write(program=program, spec=spec)
+
+
+def tier_ladder_write(*, program: Program, spec: Mapping[str, Any]) -> TierLadder:
+    """tier_ladder_load inside the caller's transaction (a programme template loads several things at once).
+
+    :raises TierLadderInvalid, TierLadderActiveExists: as tier_ladder_load.
+    """
+    assert_in_transaction()
+    ladder, tiers, texts = _build(program, spec)
+    if ladder.is_active:
+        # Locked so that two loads at once cannot both find no active ladder.
+        list(Program.objects.select_for_update().filter(id=program.id).values_list("id", flat=True))
+        active = TierLadder.objects.filter(program=program, is_active=True).first()
+        if active is not None:
+            raise TierLadderActiveExists(name=active.name)
+    ladder.save()
+    for tier in tiers:
+        tier.ladder = ladder
+    Tier.objects.bulk_create(tiers)
+    for text in texts:
+        text.tier_id = text.tier.id
+    TierTranslation.objects.bulk_create(texts)
     return ladder
 
 

@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from tessera.access.models import StaffUser
+from tessera.blueprints.seeds import diamonds_ladder
 from tessera.tiers.models import MemberTier, Tier, TierEvent, TierLadder
 from tessera.tiers.tests.factories import at, ladder_of, member_carded, record, world_in
-from tessera.tiers.tests.seeds import diamonds_ladder
 
 pytestmark = pytest.mark.django_db
 SH = "Asia/Shanghai"

@@ -14,10 +14,10 @@ from datetime import date
 import pytest
 from django.db import connection
 
+from tessera.blueprints.seeds import diamonds_ladder
 from tessera.tiers.services import facts
 from tessera.tiers.services.evaluation_sql import EvaluationSql
 from tessera.tiers.tests.factories import at, evaluate, history, member_carded, place, record, world_in
-from tessera.tiers.tests.seeds import diamonds_ladder
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SH = "Asia/Shanghai"

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from tessera.blueprints.seeds import diamonds_ladder
 from tessera.messaging.jobs import job_get, job_run
 from tessera.messaging.models import JobRun
 from tessera.tiers.models import MemberTier, TierEvent
@@ -15,7 +16,6 @@ from tessera.tiers.rules.windows import member_anchor, window_containing
 from tessera.tiers.selectors import ladder_view_get, state_of
 from tessera.tiers.services import evaluation, tier_evaluation_run
 from tessera.tiers.tests.factories import at, code, evaluate, history, member_carded, place, record, world_in
-from tessera.tiers.tests.seeds import diamonds_ladder
 
 SH, SEOUL = "Asia/Shanghai", "Asia/Seoul"
 T0 = datetime(2020, 1, 1, tzinfo=UTC)

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
+from tessera.blueprints.seeds import diamonds_ladder
 from tessera.kit.db import use_case
 from tessera.tiers.models import MemberTier, TierEvent
 from tessera.tiers.services import tier_facts_record
 from tessera.tiers.tests.factories import at, code, evaluate, history, member_carded, place, record, world_in
-from tessera.tiers.tests.seeds import diamonds_ladder
 
 pytestmark = pytest.mark.django_db
 SH = "Asia/Shanghai"

@@ -7,11 +7,11 @@ import copy
 import pytest
 from django.utils import translation
 
+from tessera.blueprints.seeds import diamonds_ladder, salon_ladder
 from tessera.testing import world_build
 from tessera.tiers.errors import TierLadderActiveExists, TierLadderInvalid
 from tessera.tiers.models import Tier, TierLadder, TierTranslation
 from tessera.tiers.services import tier_ladder_load
-from tessera.tiers.tests.seeds import diamonds_ladder, salon_ladder
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ from datetime import date
 
 import pytest
 
+from tessera.blueprints.seeds import diamonds_ladder
 from tessera.tiers.selectors import tier_benefits_get
 from tessera.tiers.tests.factories import at, code, evaluate, history, member_carded, place, record, world_in
-from tessera.tiers.tests.seeds import diamonds_ladder
 
 pytestmark = pytest.mark.django_db
 SH, SEOUL = "Asia/Shanghai", "Asia/Seoul"

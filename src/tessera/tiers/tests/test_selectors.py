@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
+from tessera.blueprints.seeds import diamonds_ladder, salon_ladder
 from tessera.tiers.models import Tier
 from tessera.tiers.selectors import tier_benefits_get, tier_progress_get
 from tessera.tiers.tests.factories import at, ladder_of, member_carded, record, world_in
-from tessera.tiers.tests.seeds import diamonds_ladder, salon_ladder
 
 pytestmark = pytest.mark.django_db
 SH = "Asia/Shanghai"
