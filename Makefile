@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-sqlite test-postgres check lint fmt typecheck lint-imports migrations-check messages compilemessages bench clean
+.PHONY: help install demo serve worker test test-sqlite test-postgres check lint fmt typecheck lint-imports migrations-check messages compilemessages bench clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -23,6 +23,9 @@ demo: $(STAMP) ## Install, load the demo data (SQLite) and serve http://127.0.0.
 
 serve: $(STAMP) ## Serve the current database at http://127.0.0.1:8000
 	$(BIN)/tessera serve
+
+worker: $(STAMP) ## Run the background worker (outbox relay, programme jobs) on the current database
+	$(BIN)/tessera worker
 
 test: $(STAMP) ## Install and run the whole suite, on SQLite and then on PostgreSQL
 	$(MAKE) --no-print-directory test-sqlite test-postgres

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ulid import ULID
 
-PREFIXES = frozenset({"mch", "sto", "prg", "mbr", "pst", "doc", "trm", "key", "stf", "aud"})
+PREFIXES = frozenset({"mch", "sto", "prg", "mbr", "pst", "doc", "trm", "key", "stf", "aud", "rwg"})
 
 
 def new_public_id(prefix: str) -> str:

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from ulid import ULID
 
+from tessera.kit.ids import new_public_id
 from tessera.members.models import Member
 from tessera.programs.models import Program
 from tessera.rewards.rules import DAYS_AFTER_UNLOCK, END_OF_NEXT_MONTH
@@ -23,8 +23,7 @@ LANGUAGES = ("en", "zh-hans", "zh-hant", "ko")
 
 
 def grant_public_id() -> str:
-    # kit.ids keeps the shared prefixes; "rwg" is local to this area until it is added there.
-    return f"rwg_{str(ULID()).lower()}"
+    return new_public_id("rwg")
 
 
 class GiftLadder(models.Model):
