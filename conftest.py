@@ -43,6 +43,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language: a request that activated another one (the locale middleware
+    does not switch back) must not change which language the next test in this worker sees."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _ledger_guard(request: pytest.FixtureRequest):
     """Check every ledger invariant after each database test; it fails the test on any violation."""
     store_account_cache_clear()
