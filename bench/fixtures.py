@@ -65,10 +65,12 @@ class Fixture:
     products: list[dict[str, Any]]
     currency: str = CURRENCY
     timings: dict[str, float] = field(default_factory=dict)
+    discount_bp: int = 0  # the members' tier discount, which the till applies to what it asks them to pay
 
     def as_spec(self) -> dict[str, Any]:
         return {
             "currency": self.currency,
+            "discount_bp": self.discount_bp,
             "terminals": self.keys,
             "members": self.members,
             "products": self.products,
@@ -153,6 +155,29 @@ def build(*, stores: int, terminals_per_store: int, members: int, seed: int = 7)
         products=product_catalogue(240, rng),
         timings=timings,
     )
+
+
+# The clothing chain of seed 002 as its owners run it: annual diamonds, the monthly gift ladder, the card
+# lifecycle and the double-points days, so every sale goes through tiers, earning rules and the gift ladder.
+CLOTHING = ("clothing_diamonds", "clothing_monthly_gifts", "card_lifecycle", "member_days")
+
+
+def template_apply(codes: tuple[str, ...]) -> int:
+    """Apply programme templates to the bench's programme; returns the base tier's discount in basis points."""
+    from tessera.blueprints.services import blueprint_apply
+    from tessera.kit.actor import Actor
+    from tessera.kit.clock import now
+    from tessera.programs.models import Program
+    from tessera.stores.models import Store
+    from tessera.tiers.models import Tier
+
+    program = Program.objects.get()
+    hq = Store.objects.get(merchant_id=program.owner_id, kind=Store.Kind.HEADQUARTERS)
+    actor = Actor(store_id=hq.id, merchant_id=program.owner_id, currency=hq.currency, system="bench-fixture")
+    for code in codes:
+        blueprint_apply(program=program, code=code, actor=actor, now=now())
+    base = Tier.objects.filter(ladder__program=program, ladder__is_active=True, rank=0).first()
+    return base.discount_bp if base else 0
 
 
 def sale_documents() -> int:

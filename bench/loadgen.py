@@ -3,6 +3,13 @@
 Run by checkout.py in its own process: ``loadgen.py SPEC.json URL --clients 8 --duration 20``. Each client is a
 thread with one ``http.client`` connection kept alive for the whole run, sending a closed loop of 3-line sales
 with a fresh Idempotency-Key and POS number each. Prints ``key: value`` lines (latencies in microseconds).
+
+``py_requests`` and the latencies count only the requests sent and answered inside the window: the ramp-up's
+requests (``--ramp``) and the one each client has in flight when the window closes are answered but left out.
+The server commits those sales all the same, so for checking the database against the clients ``py_sent``
+counts every request sent, ``py_created`` every 201 received (ramp-up and closing ones included) and
+``py_unresolved`` the requests whose answer never arrived (a socket error or timeout: committed or not).
+Any status but 201 outside the window is still an error: ``py_errors_outside_window``.
 """
 
 from __future__ import annotations
@@ -29,7 +36,8 @@ def sale_body(spec: dict[str, Any], rng: random.Random, *, store: str, number: s
     for line_no in (1, 2, 3):
         product = rng.choice(spec["products"])
         quantity = 1 if rng.random() < 0.8 else 2
-        total += quantity * product["price"]
+        gross = quantity * product["price"]
+        total += gross - gross * spec["discount_bp"] // 10_000
         lines.append(
             {
                 "line_no": line_no,
@@ -71,6 +79,8 @@ class Client(threading.Thread):
         self.latencies: list[int] = []
         self.errors = 0
         self.first_error = ""
+        # Every request, whether counted in the window or not: what the server may have committed.
+        self.sent = self.created = self.unresolved = self.ramp = self.late = self.errors_outside_window = 0
 
     def run(self) -> None:
         conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
@@ -82,6 +92,7 @@ class Client(threading.Thread):
             body = sale_body(self.spec, self.rng, store=self.terminal["store"], number=number)
             headers["Idempotency-Key"] = f"idem-{number}"
             began = time.perf_counter()
+            self.sent += 1
             try:
                 conn.request("POST", "/api/v1/sales", body, headers)
                 response = conn.getresponse()
@@ -91,15 +102,22 @@ class Client(threading.Thread):
                 conn.close()
                 conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
                 status, payload = 0, repr(exc).encode()
+                self.unresolved += 1  # the server may or may not have committed it
             ended = time.perf_counter()
-            if now < self.start_at:
-                continue  # ramp-up: connection set up, first requests of the worker
-            if ended > self.stop_at:
-                break  # finished after the window closed: not counted
-            self.latencies.append(int((ended - began) * 1e6))
+            self.created += status == 201
             if status != 201:
-                self.errors += 1
                 self.first_error = self.first_error or f"{status} {payload[:300].decode(errors='replace')}"
+            inside = now >= self.start_at and ended <= self.stop_at
+            if inside:
+                self.latencies.append(int((ended - began) * 1e6))
+                self.errors += status != 201
+            else:
+                self.errors_outside_window += status != 201
+            if now < self.start_at:
+                self.ramp += 1  # ramp-up: connection set up, first requests of the worker; not counted
+            elif ended > self.stop_at:
+                self.late += 1
+                break  # finished after the window closed: not counted
         conn.close()
 
 
@@ -138,6 +156,8 @@ def main() -> None:
     print(f"py_mean_us: {sum(latencies) / max(len(latencies), 1):.1f}")
     print(f"py_max_us: {latencies[-1] if latencies else 0}")
     print(f"py_cpu_s: {usage.ru_utime + usage.ru_stime:.3f}")
+    for key in ("errors_outside_window", "sent", "created", "unresolved", "ramp", "late"):
+        print(f"py_{key}: {sum(getattr(c, key) for c in clients)}")
     if first:
         print("py_first_error: " + first.replace("\n", " "))
 
