@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from tessera.console import views
+from tessera.console import progress, views
 
 app_name = "console"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("store/", views.store_select, name="store-select"),
     path("language/", set_language, name="set-language"),
+    path("members/<str:member_id>/progress/", progress.member_progress, name="member-progress"),
     path("members/", include("tessera.members.console.urls")),
     path("checkout/", include("tessera.checkout.console.urls")),
 ]
