@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +19,7 @@ from django.db.models import Count
 
 from tessera.checkout.commands import LineIn, RedemptionIn, ReturnIn, ReturnLineIn, SaleIn, TenderIn, TopUpIn
 from tessera.checkout.models import Document
-from tessera.checkout.services import points_redeem, return_commit, sale_commit, top_up_commit
+from tessera.checkout.services import points_redeem, return_commit, sale_commit, sale_quote, top_up_commit
 from tessera.demo.accounts import CASHIER, MANAGER
 from tessera.demo.history import (
     Enrol,
@@ -149,8 +149,11 @@ class Replay:
             event_at=step.at,
             currency=step.member.market.currency,
             lines=lines,
-            tenders=self._tenders(step, sum(ln.quantity * ln.unit_price_minor - ln.discount_minor for ln in lines)),
+            tenders=(),
         )
+        # As a till does: ask what the member pays after their tier discount, then tender exactly that.
+        total = sale_quote(actor=self._actor(step), sale=sale, now=step.recorded_at)["total_minor"]
+        sale = replace(sale, tenders=self._tenders(step, total))
         outcome = sale_commit(actor=self._actor(step), sale=sale, request_key=step.request_key, now=step.recorded_at)
         self._receipt(step, outcome.body)
 
@@ -212,7 +215,10 @@ def demo_load(*, seed: int, members: int, end: datetime | None = None, progress:
     end = end or clock_now() - timedelta(minutes=2)
     plan = plan_make(seed=seed, members=members, end=end)
     businesses = {
-        m.key: business_create(market=m, rng=random.Random(f"tessera-demo:{seed}:{m.key}:staff")) for m in MARKETS
+        m.key: business_create(
+            market=m, rng=random.Random(f"tessera-demo:{seed}:{m.key}:staff"), since=end - timedelta(days=400)
+        )
+        for m in MARKETS
     }
     replay = Replay(businesses)
     for done, step in enumerate(plan.steps, start=1):

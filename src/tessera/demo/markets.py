@@ -63,6 +63,7 @@ class Market:
     return_share: float  # of sales returned in full or in part
     returnable: frozenset[str] | None  # categories that can come back; None: all of them
     terminal_share: float  # of sales rung up on the POS terminal rather than at the console
+    templates: tuple[str, ...] = ()  # programme templates applied at set-up (tessera.blueprints)
 
 
 def _clothing(rng: random.Random, shopper: Shopper, when: date, at_least: int) -> list[Item]:
@@ -81,6 +82,8 @@ CHAIN = Market(
     timezone="Asia/Shanghai",
     currency="CNY",
     programme_name="云裳会员俱乐部",
+    # Seed 002's clothing chain: annual diamonds, the monthly gift ladder and the double-points days.
+    templates=("clothing_diamonds", "clothing_monthly_gifts", "member_days"),
     earn_per_minor=100,  # 1 point per yuan, rounded down
     earn_on_stored_value=True,
     point_value=(100, 100),  # 100 points are worth 1 yuan

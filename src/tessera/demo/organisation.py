@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import datetime
 
 from tessera.access.models import StaffUser
+from tessera.blueprints.services import blueprint_apply
 from tessera.demo.accounts import TERMINAL_NAME, staff_create
 from tessera.demo.markets import Market
 from tessera.kit.actor import Actor
+from tessera.kit.clock import now as clock_now
 from tessera.programs.models import Program
 from tessera.programs.services import program_create, top_up_band_set
 from tessera.stores.models import Merchant, Store, Terminal
@@ -34,7 +37,7 @@ class Business:
         return Actor(store.id, self.merchant.id, store.currency, staff_id=user.id, label=user.username)
 
 
-def business_create(*, market: Market, rng: random.Random) -> Business:
+def business_create(*, market: Market, rng: random.Random, since: datetime | None = None) -> Business:
     """Set up one demo business through the same services an operator's setup uses."""
     merchant = merchant_create(
         name=market.merchant, country=market.country, timezone=market.timezone, currency=market.currency
@@ -54,6 +57,13 @@ def business_create(*, market: Market, rng: random.Random) -> Business:
     )
     for threshold, bonus in market.bands:
         top_up_band_set(program=program, min_amount_minor=threshold, bonus_minor=bonus)
+    if market.templates:
+        # Applied as of the demo year's start, so its first month already counts toward the gift ladder.
+        hq = Store.objects.get(merchant=merchant, kind=Store.Kind.HEADQUARTERS)
+        actor = Actor(hq.id, merchant.id, hq.currency, system="demo")
+        for code in market.templates:
+            blueprint_apply(program=program, code=code, actor=actor, now=since or clock_now())
+        program.refresh_from_db()
     terminals = {code: terminal_create(store=store, name=TERMINAL_NAME) for code, store in stores.items()}
     staff = staff_create(rng=rng, market=market, merchant=merchant, stores=stores)
     return Business(market, merchant, program, stores, terminals, staff)

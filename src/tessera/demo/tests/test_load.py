@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import StringIO
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
@@ -95,11 +96,19 @@ class TestDemoLoad:
 
     def test_points_follow_each_programme_rate(self, loaded: str) -> None:
         for market in (CHAIN, SALON):
-            sales = Document.objects.filter(kind="sale", program__name=market.programme_name)
-            for sale in sales.prefetch_related("tenders")[:50]:
+            program = Program.objects.get(name=market.programme_name)
+            sales = Document.objects.filter(kind="sale", program=program)
+            doubled = 0
+            for sale in sales.prefetch_related("tenders")[:300]:
                 paid_from_wallet = sum(t.amount_minor for t in sale.tenders.all() if t.kind == Tender.Kind.STORED_VALUE)
                 eligible = sale.total_minor - (0 if market.earn_on_stored_value else paid_from_wallet)
-                assert sale.points == eligible // market.earn_per_minor
+                base = eligible // program.earn_per_minor
+                # The chain runs the double-points days template (Wednesdays and the 8th); the salon a flat rate.
+                day = sale.event_at.astimezone(ZoneInfo(program.timezone)).date()
+                double = market.templates and (day.isoweekday() == 3 or day.day == 8)
+                assert sale.points == (2 * eligible // program.earn_per_minor if double else base), sale.pos_number
+                doubled += bool(double and base)
+            assert doubled > 0 if market.templates else doubled == 0
 
     def test_some_members_pay_partly_from_stored_value(self, loaded: str) -> None:
         mixed = Document.objects.filter(kind="sale").annotate(n=Count("tenders")).filter(n=2)
@@ -174,3 +183,15 @@ class TestDemoKeys:
 def test_members_out_of_range_is_refused(keys_file: Path) -> None:
     with pytest.raises(CommandError, match="--members"):
         call_command("demo", "--no-serve", "--members", "0", "--keys-file", str(keys_file), stdout=StringIO())
+
+    def test_the_chain_runs_its_templates_tiers_and_gift_ladder(self, loaded: str) -> None:
+        from tessera.rewards.models import RewardGrant
+        from tessera.tiers.models import MemberTier
+
+        chain = Program.objects.get(name=CHAIN.programme_name)
+        places = dict(
+            MemberTier.objects.filter(member__program=chain).values_list("tier__code").annotate(n=Count("id"))
+        )
+        assert places.get("card", 0) > 0
+        assert sum(n for code, n in places.items() if code != "card") > 0, places
+        assert RewardGrant.objects.filter(program=chain).exists()
