@@ -76,9 +76,10 @@ BLUEPRINTS: dict[str, Blueprint] = {
                   _("Tiers by stored value put in: 2,000 for 10 per cent off, 5,000 for 20, 8,000 for 30."),
                   "seed 000", _salon),
         Blueprint("clothing_diamonds", _("Clothing chain annual diamonds"),
-                  _("1 yuan spent is 1 point; a purchase of 128 gives the card and 10 per cent off; annual points from the "
-                    "card date of 10,000 / 20,000 / 30,000 / 50,000 make red, yellow, blue and purple diamonds "
-                    "(10, 15, 20 and 20 per cent off, and their services); the count resets at the card anniversary."),
+                  _("1 yuan spent is 1 point; a purchase of 128 gives the card and 10 per cent off; annual points "
+                    "from the card date of 10,000 / 20,000 / 30,000 / 50,000 make red, yellow, blue and purple "
+                    "diamonds (10, 15, 20 and 20 per cent off, and their services); the count resets at the card "
+                    "anniversary."),
                   "seed 002, designs 2 and 3", _diamonds),
         Blueprint("clothing_monthly_gifts", _("Clothing chain monthly gift ladder"),
                   _("Points earned within a calendar month of 1,000 / 2,000 / 3,000 unlock clothing coupons of "
