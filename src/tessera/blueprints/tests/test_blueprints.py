@@ -136,11 +136,26 @@ LADDER = {
     [
         ("tier-ladders", {**LADDER, "window": "fortnight"}, "tier_ladder_invalid"),
         ("tier-ladders", {**LADDER, "tiers": [LADDER["tiers"][1], LADDER["tiers"][0]]}, "tier_ladder_invalid"),
+        # Two tiers on one threshold overlap: a member would hold both.
+        ("tier-ladders", {**LADDER, "tiers": [LADDER["tiers"][0], {**LADDER["tiers"][1], "threshold": 0}]},
+         "tier_ladder_invalid"),
+        # A base tier with a threshold lets a member fall below the ladder.
+        ("tier-ladders", {**LADDER, "tiers": [{**LADDER["tiers"][0], "threshold": 100}, LADDER["tiers"][1]]},
+         "tier_ladder_invalid"),
+        # A rolling window with no length never ends.
+        ("tier-ladders", {**LADDER, "window": "rolling_months"}, "tier_ladder_invalid"),
+        ("tier-ladders", {**LADDER, "grace_days": -1}, "tier_ladder_invalid"),
         ("earning-rules", {"code": "wed", "kind": "weekday", "weekday": 9, "factor_permille": 2000},
          "earning_rule_invalid"),
-        ("earning-rules", {"code": "wed", "kind": "weekday", "weekday": 3, "factor_permille": 0}, None),
+        ("earning-rules", {"code": "wed", "kind": "weekday", "weekday": 3, "factor_permille": 0},
+         "earning_multiplier_not_positive"),
+        ("earning-rules", {"code": "wed", "kind": "weekday", "weekday": 3, "factor_permille": -500},
+         "earning_multiplier_not_positive"),
         ("earning-rules", {"code": "wed", "kind": "fortnightly", "factor_permille": 2000}, "blueprint_invalid"),
         ("gift-ladders", {"name": "G", "active_from": "2026-01-01", "steps": []}, "gift_ladder_invalid"),
+        # A claim window of "days after unlock" without its days never closes.
+        ("gift-ladders", {"name": "G", "active_from": "2026-01-01", "claim_policy": "days_after_unlock", "steps": [
+            {"threshold_points": 1000, "amount_minor": 5000, "categories": ["clothing"]}]}, "gift_ladder_invalid"),
         ("gift-ladders", {"name": "G", "active_from": "2026-01-01", "steps": [
             {"threshold_points": 1000, "amount_minor": 0, "categories": ["clothing"]}]}, "gift_ladder_invalid"),
     ],
