@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python bench/nightly.py              # full run: 1,000,000 members, 10,000,000 lots (~25 min)
+    .venv/bin/python bench/nightly.py              # full run: 1,000,000 members, 10,000,000 lots (~20 min)
     .venv/bin/python bench/nightly.py --quick      # 50,000 members, 500,000 lots, under two minutes
     .venv/bin/python bench/nightly.py --explain /tmp/nightly   # also per-statement figures and slow plans
 
@@ -23,6 +23,8 @@ So every run starts from the same data: the reference's ROLLBACK leaves copy 2 a
 the dead rows it left. Each round has one run of each on the same physical state, and each side runs once
 first and once second, which cancels cache and order effects in the mean of the two rounds. The reference's
 time includes its deferred foreign-key checks (``SET CONSTRAINTS ALL IMMEDIATE``), which a commit would run.
+The shared tables are not reset: the job's round-1 run starts with no postings, entries or messages, every
+later run with copy 1's; ``<job>_rounds`` shows each run, and the expiry job's are sensitive to it.
 
 The job runs in its own process (``nightly_job.py``: the job function called as the worker calls it, with
 its batches committing as they go); its time is the call alone, its peak memory the whole process's maximum

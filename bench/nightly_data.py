@@ -61,6 +61,7 @@ class Copy:
 
 def org_create(copies: int) -> tuple[list[dict[str, Any]], int]:
     """Merchant, store and ``copies`` programmes with the diamonds ladder, through the services (Django set up)."""
+    from tessera.blueprints.seeds import diamonds_ladder
     from tessera.kit.db import use_case
     from tessera.ledger.models import POINTS, AccountKind
     from tessera.ledger.services import store_account_id
@@ -69,11 +70,6 @@ def org_create(copies: int) -> tuple[list[dict[str, Any]], int]:
     from tessera.stores.models import Store
     from tessera.stores.services import merchant_create, store_create
     from tessera.tiers.services import tier_ladder_load
-
-    try:
-        from tessera.blueprints.seeds import diamonds_ladder
-    except ImportError:  # before the seeds moved out of the tier tests into the blueprints app
-        from tessera.tiers.tests.seeds import diamonds_ladder
 
     merchant = merchant_create(name="Qinghe Apparel", country="CN", timezone=TIMEZONE, currency=CURRENCY)
     store = store_create(merchant=merchant, code="SH001", name="Qinghe Shanghai 1")
