@@ -17,20 +17,18 @@ from django.utils.translation import gettext_lazy
 
 from tessera.blueprints.catalogue import BLUEPRINTS, Blueprint
 from tessera.blueprints.services import blueprint_apply
-from tessera.kit.actor import Actor
 from tessera.kit.clock import now
 from tessera.kit.errors import DomainError
 from tessera.programs.admin import ProgramAdmin
 from tessera.programs.models import Program
-from tessera.stores.models import Store
+from tessera.stores.selectors import headquarters_actor
 
 
 def _action(blueprint: Blueprint) -> Callable[[Any, HttpRequest, QuerySet[Program]], None]:
     def apply(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Program]) -> None:
         for program in queryset:
-            hq = Store.objects.get(merchant_id=program.owner_id, kind=Store.Kind.HEADQUARTERS)
-            actor = Actor(store_id=hq.id, merchant_id=program.owner_id, currency=hq.currency,
-                          staff_id=request.user.pk, label=request.user.get_username())  # fmt: skip
+            actor = headquarters_actor(merchant_id=program.owner_id, staff_id=request.user.pk,
+                                       label=request.user.get_username())  # fmt: skip
             try:
                 blueprint_apply(program=program, code=blueprint.code, actor=actor, now=now())
             except DomainError as exc:

@@ -15,6 +15,7 @@ from tessera.kit.clock import now as clock_now
 from tessera.programs.models import Program
 from tessera.programs.services import program_create, top_up_band_set
 from tessera.stores.models import Merchant, Store, Terminal
+from tessera.stores.selectors import headquarters_actor
 from tessera.stores.services import merchant_create, store_create, terminal_create
 
 
@@ -59,8 +60,7 @@ def business_create(*, market: Market, rng: random.Random, since: datetime | Non
         top_up_band_set(program=program, min_amount_minor=threshold, bonus_minor=bonus)
     if market.templates:
         # Applied as of the demo year's start, so its first month already counts toward the gift ladder.
-        hq = Store.objects.get(merchant=merchant, kind=Store.Kind.HEADQUARTERS)
-        actor = Actor(hq.id, merchant.id, hq.currency, system="demo")
+        actor = headquarters_actor(merchant_id=merchant.id, system="demo")
         for code in market.templates:
             blueprint_apply(program=program, code=code, actor=actor, now=since or clock_now())
         program.refresh_from_db()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from tessera.earning.rules import BurnRefusal, BurnRefusalCode
+from tessera.earning.burn import BurnRefusal, BurnRefusalCode
 from tessera.kit.errors import Conflict, DomainError, Invalid
 from tessera.kit.money import amount_text
 from tessera.ledger.models import POINTS as POINTS_UNIT

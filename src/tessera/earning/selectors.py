@@ -12,11 +12,11 @@ from typing import Any
 
 from django.db import connection
 
+from tessera.earning.burn import BurnPolicy
 from tessera.earning.models import EarningRule
 from tessera.earning.rules import (
     BasketLine,
     BirthdayScope,
-    BurnPolicy,
     Earning,
     MatchOn,
     MemberContext,

@@ -23,7 +23,7 @@ from tessera.messaging.services import outbox_enqueue_select
 from tessera.points.models import PointsLot
 from tessera.points.rules import local_midnight
 from tessera.programs.models import Program
-from tessera.stores.models import Store
+from tessera.stores.selectors import headquarters_get
 
 LOTS, ACCOUNTS = PointsLot._meta.db_table, Account._meta.db_table
 POSTINGS, ENTRIES = Posting._meta.db_table, Entry._meta.db_table
@@ -41,7 +41,7 @@ def points_expiry_run(*, program_id: int, local_date: date, batch_size: int = 5_
     """Expire the lots of ``program_id`` that lapse by ``local_date``'s local midnight; returns a summary."""
     program = Program.objects.get(id=program_id)
     cutoff = local_midnight(local_date, program.timezone)
-    hq = Store.objects.get(merchant_id=program.owner_id, kind=Store.Kind.HEADQUARTERS).id
+    hq = headquarters_get(merchant_id=program.owner_id).id
     summary = {"members": 0, "points": 0, "batches": 0, "reminders": 0}
     start = 0
     while (batch := _next_batch(program_id, cutoff, start, batch_size)) is not None:

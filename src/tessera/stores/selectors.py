@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import time
 
+from tessera.kit.actor import Actor
 from tessera.kit.db import columns_of, model_from_row, sql_rows
 from tessera.stores.errors import InvalidApiKey
 from tessera.stores.models import KEY_PREFIX, Store, Terminal, TerminalKey
@@ -70,3 +71,15 @@ def store_get_by_code(*, merchant_id: int, code: str) -> Store | None:
 
 def store_list_for_merchant(*, merchant_id: int) -> list[Store]:
     return list(Store.objects.filter(merchant_id=merchant_id).order_by("code"))
+
+
+def headquarters_get(*, merchant_id: int) -> Store:
+    """The merchant's headquarters store, made with the merchant: where programme set-up and jobs act from."""
+    return Store.objects.get(merchant_id=merchant_id, kind=Store.Kind.HEADQUARTERS)
+
+
+def headquarters_actor(*, merchant_id: int, staff_id: int | None = None, system: str = "", label: str = "") -> Actor:
+    """An actor at the merchant's headquarters: a staff member (``staff_id``) or a named system (``system``)."""
+    hq = headquarters_get(merchant_id=merchant_id)
+    return Actor(store_id=hq.id, merchant_id=merchant_id, currency=hq.currency, staff_id=staff_id, system=system,
+                 label=label)  # fmt: skip

@@ -16,7 +16,7 @@ from tessera.kit.http import json_response
 from tessera.members.errors import ProgramNotServed
 from tessera.programs.models import Program
 from tessera.programs.services import SETTINGS_EDITABLE, program_settings_update
-from tessera.stores.models import Store
+from tessera.stores.selectors import headquarters_get
 
 router = Router(tags=["programme configuration"], auth=STAFF_AUTH)
 
@@ -26,7 +26,7 @@ def program_for_staff(request: HttpRequest, program_id: str) -> tuple[Program, A
     program = Program.objects.filter(public_id=program_id).first()
     if program is None:
         raise ProgramNotServed()
-    hq = Store.objects.get(merchant_id=program.owner_id, kind=Store.Kind.HEADQUARTERS)
+    hq = headquarters_get(merchant_id=program.owner_id)
     auth = staff_of(request)
     if not auth.user.is_superuser and auth.user.merchant_id != program.owner_id:
         raise ProgramNotServed()

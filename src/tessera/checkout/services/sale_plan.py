@@ -19,8 +19,9 @@ from tessera.checkout.commands import SaleIn
 from tessera.checkout.errors import PointsPaymentInexact, StoredValueNotAccepted
 from tessera.checkout.rules import SpendOrder, allocate, stored_value_split
 from tessera.checkout.services.lines import tendered, tenders_sum_check
+from tessera.earning.burn import BurnPlan, burn_plan
 from tessera.earning.errors import burn_refusal_error
-from tessera.earning.rules import BasketLine, BurnPlan, Earning, burn_plan
+from tessera.earning.rules import BasketLine, Earning
 from tessera.earning.selectors import burn_policy, earning_for_sale
 from tessera.ledger.errors import insufficient
 from tessera.members.models import Member

@@ -7,8 +7,8 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tessera.earning.burn import BurnPlan, BurnPolicy, BurnRefusal, BurnRefusalCode, burn_limit, burn_plan
 from tessera.earning.errors import burn_refusal_error
-from tessera.earning.rules import BurnPlan, BurnPolicy, BurnRefusal, BurnRefusalCode, burn_limit, burn_plan
 from tessera.programs.rules import PointValue
 
 CNY = BurnPolicy(

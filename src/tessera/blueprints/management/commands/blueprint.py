@@ -14,11 +14,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tessera.blueprints.selectors import blueprint_list
 from tessera.blueprints.services import blueprint_apply
-from tessera.kit.actor import Actor
 from tessera.kit.clock import now
 from tessera.kit.errors import DomainError
 from tessera.programs.models import Program
-from tessera.stores.models import Store
+from tessera.stores.selectors import headquarters_actor
 
 
 class Command(BaseCommand):
@@ -39,8 +38,7 @@ class Command(BaseCommand):
         program = Program.objects.filter(public_id=options["program"]).first()
         if program is None:
             raise CommandError(f"no programme {options['program']}")
-        hq = Store.objects.get(merchant_id=program.owner_id, kind=Store.Kind.HEADQUARTERS)
-        actor = Actor(store_id=hq.id, merchant_id=program.owner_id, currency=hq.currency, system="cli")
+        actor = headquarters_actor(merchant_id=program.owner_id, system="cli")
         try:
             applied = blueprint_apply(program=program, code=options["code"], actor=actor, now=now())
         except DomainError as exc:
