@@ -97,8 +97,8 @@ def expiry_params(copy: Copy, day: date, now: datetime) -> dict[str, Any]:
         "program": copy.program_id, "public_id": copy.public_id, "hq": copy.hq_store_id,
         "expired_account": copy.expired_account_id, "cutoff": cutoff, "now": now,
         "horizon": cutoff + timedelta(days=REMINDER_DAYS),
-        # What the job records as the posting's source: the UTC date of the local cutoff.
-        "source_id": cutoff.astimezone(UTC).date().isoformat(),
+        # What the job records as the posting's source: the programme's local date it ran for.
+        "source_id": day.isoformat(),
     }  # fmt: skip
 
 

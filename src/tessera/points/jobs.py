@@ -46,7 +46,7 @@ def points_expiry_run(*, program_id: int, local_date: date, batch_size: int = 5_
     start = 0
     while (batch := _next_batch(program_id, cutoff, start, batch_size)) is not None:
         low, high = batch
-        members, points = _expire_batch(program, hq, cutoff, low, high)
+        members, points = _expire_batch(program, hq, (cutoff, local_date), low, high)
         summary["members"] += members
         summary["points"] += points
         summary["batches"] += 1
@@ -69,7 +69,8 @@ def _next_batch(program_id: int, cutoff: datetime, start: int, size: int) -> tup
     return None if low is None else (int(low), int(high))
 
 
-def _expire_batch(program: Program, hq: int, cutoff: datetime, low: int, high: int) -> tuple[int, int]:
+def _expire_batch(program: Program, hq: int, day: tuple[datetime, date], low: int, high: int) -> tuple[int, int]:
+    cutoff, local_date = day  # the instant points lapse, and the local date the posting records as its source
     due = [program.id, db_datetime(cutoff), low, high]
     now = clock_now()
     with use_case():
@@ -83,7 +84,7 @@ def _expire_batch(program: Program, hq: int, cutoff: datetime, low: int, high: i
             program_id=program.id, store_id=hq, kind=AccountKind.STORE_POINTS_EXPIRED, unit=POINTS
         )
         totals = sql_rows(f"SELECT COUNT(*), COALESCE(SUM(e.pts), 0) FROM {_PER_MEMBER} e", due)  # noqa: S608
-        _post_breakage(program, hq, cutoff, now, due, expired_account)
+        _post_breakage(program, hq, cutoff, local_date, now, due, expired_account)
         sql_run(
             f"UPDATE {LOTS} SET expired = expired + remaining, remaining = 0"  # noqa: S608
             " WHERE program_id = %s AND expires_at <= %s AND remaining > 0 AND member_id BETWEEN %s AND %s",
@@ -93,25 +94,29 @@ def _expire_batch(program: Program, hq: int, cutoff: datetime, low: int, high: i
 
 
 def _post_breakage(
-    program: Program, hq: int, cutoff: datetime, now: datetime, due: list[Any], expired_account: int
+    program: Program, hq: int, cutoff: datetime, local_date: date, now: datetime, due: list[Any], expired_account: int
 ) -> None:
-    """One posting per member, its two entries, and the cached balances, each as one statement."""
+    """One posting per member, its two entries, and the cached balances, each as one statement.
+
+    Set-based, so it writes rows itself rather than through ``posting_write``: the same rows, which the tests
+    check with ``ledger_verify``. Each member's new posting is found through the unique index on its public id,
+    one lookup per member, never by scanning the postings table.
+    """
     sql_run(
         f"INSERT INTO {POSTINGS} (public_id, program_id, store_id, reason, request_key, source_type, source_id,"  # noqa: S608
         " staff_id, terminal_id, system, event_at, created_at, reverses_id, details)"
         f" SELECT {_PUBLIC_ID}, %s, %s, 'expiry', 'expiry:' || e.member_id || ':' || e.last_lot, 'points_expiry',"
         f" %s, NULL, NULL, 'points.expiry', %s, %s, NULL, {sql_json_param()} FROM {_PER_MEMBER} e",
-        [program.id, hq, cutoff.date().isoformat(), db_datetime(cutoff), db_datetime(now),
+        [program.id, hq, local_date.isoformat(), db_datetime(cutoff), db_datetime(now),
          '{"rule": "points_expiry"}', *due],
     )  # fmt: skip
     sql_run(
-        f"INSERT INTO {ENTRIES} (posting_id, account_id, unit, amount, balance_after)"  # noqa: S608
-        f" SELECT p.id, a.id, 'PTS', -e.pts, a.balance - e.pts FROM {_PER_MEMBER} e"
-        f" JOIN {ACCOUNTS} a ON a.member_id = e.member_id AND a.kind = %s"
-        f" JOIN {POSTINGS} p ON p.public_id = {_PUBLIC_ID}"
-        f" UNION ALL SELECT p.id, %s, 'PTS', e.pts, NULL FROM {_PER_MEMBER} e"
-        f" JOIN {POSTINGS} p ON p.public_id = {_PUBLIC_ID}",
-        [*due, AccountKind.MEMBER_POINTS, expired_account, *due],
+        f"WITH x AS (SELECT e.member_id, e.pts, (SELECT p.id FROM {POSTINGS} p WHERE p.public_id = {_PUBLIC_ID})"  # noqa: S608
+        f" AS posting_id FROM {_PER_MEMBER} e) INSERT INTO {ENTRIES} (posting_id, account_id, unit, amount,"
+        " balance_after) SELECT x.posting_id, a.id, 'PTS', -x.pts, a.balance - x.pts FROM x"
+        f" JOIN {ACCOUNTS} a ON a.member_id = x.member_id AND a.kind = %s"
+        " UNION ALL SELECT x.posting_id, %s, 'PTS', x.pts, NULL FROM x",
+        [*due, AccountKind.MEMBER_POINTS, expired_account],
     )
     sql_run(
         f"UPDATE {ACCOUNTS} SET balance = balance - e.pts, version = version + 1 FROM {_PER_MEMBER} e"  # noqa: S608

@@ -13,6 +13,7 @@ from tessera.checkout.commands import RedemptionIn
 from tessera.checkout.services import points_redeem
 from tessera.kit.errors import DomainError
 from tessera.ledger.models import Posting
+from tessera.ledger.verify import ledger_verify
 from tessera.members.selectors import member_balances
 from tessera.messaging.models import OutboxMessage
 from tessera.points import jobs
@@ -73,7 +74,9 @@ def test_the_sweep_posts_breakage_once_and_a_second_run_does_nothing(world):
     assert (first["members"], first["points"]) == (2, 350)
     assert (again["members"], again["points"]) == (0, 0)
     assert [member_balances(member=m).points for m in members] == [0, 0, 0]
-    assert Posting.objects.filter(reason="expiry").count() == 2
+    postings = Posting.objects.filter(reason="expiry")
+    assert [p.source_id for p in postings] == ["2027-01-01", "2027-01-01"]  # the local day, not UTC's 31 December
+    assert ledger_verify() == []
     assert list(PointsLot.objects.order_by("id").values_list("remaining", "expired")) == [(0, 100), (0, 250)]
 
 
@@ -105,6 +108,7 @@ def test_an_interrupted_sweep_resumes_without_expiring_anything_twice(world):
     resumed = points_expiry_run(program_id=world.program.id, local_date=date(2027, 1, 1), batch_size=2)
     assert (resumed["members"], resumed["points"]) == (1, 100)
     assert Posting.objects.filter(reason="expiry").count() == 5
+    assert ledger_verify() == []
 
 
 def test_members_are_reminded_once_before_their_points_lapse(world):

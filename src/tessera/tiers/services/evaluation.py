@@ -14,13 +14,16 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from django.db import connection
+
 from tessera.kit.clock import now as clock_now
 from tessera.kit.db import sql_rows, sql_run, use_case
 from tessera.tiers.selectors import ladder_view_get
 from tessera.tiers.services.evaluation_sql import EvaluationSql
 
 Cursor = tuple[date, int]
-Batch = Callable[..., tuple[Cursor, dict[str, int]] | None]
+BatchDone = tuple[Cursor, dict[str, int], bool]  # cursor after the batch, its counts, whether rows may still be due
+Batch = Callable[..., BatchDone | None]
 _START: Cursor = (date(1, 1, 1), 0)
 
 
@@ -42,53 +45,56 @@ def tier_evaluation_run(*, program_id: int, local_date: date, batch_size: int = 
         return summary
     plan = EvaluationSql(view)
     for batch in (_windows_batch, _grace_batch):
-        # One walk takes every due row once. A row closed in a walk can still be due (a member several windows
-        # behind) and lie behind the cursor, so walks repeat until one finds nothing: on a normal night the
-        # second walk is a single empty query.
+        # One walk takes every due row once. A row can still be due after it (a member several windows behind,
+        # whose next window has ended too, or a row checkout changed while the walk ran) and lie behind the
+        # cursor, so a walk that says so is followed by another, until none is left.
         while _walk(batch, plan, day=local_date, size=batch_size, summary=summary):
             pass
     return summary
 
 
 def _walk(batch: Batch, plan: EvaluationSql, *, day: date, size: int, summary: dict[str, Any]) -> bool:
-    cursor, found = _START, False
+    """Take every due row after the cursor, one committed batch at a time; True if rows may still be due."""
+    cursor, again = _START, False
     while (done := _committed(batch, plan, day=day, cursor=cursor, size=size)) is not None:
-        cursor, counts = done
+        cursor, counts, still_due = done
         for key, count in counts.items():
             summary[key] += count
         summary["batches"] += 1
-        found = True
-    return found
+        again = again or still_due
+    return again
 
 
-def _committed(batch: Batch, plan: EvaluationSql, **kwargs: Any) -> tuple[Cursor, dict[str, int]] | None:
+def _committed(batch: Batch, plan: EvaluationSql, **kwargs: Any) -> BatchDone | None:
     with use_case():
         return batch(plan, now=clock_now(), **kwargs)
 
 
-def _windows_batch(
-    plan: EvaluationSql, *, day: date, cursor: Cursor, size: int, now: datetime
-) -> tuple[Cursor, dict[str, int]] | None:
-    # Locking the batch first keeps checkout, which closes a member's window itself when a sale finds it
-    # ended, from closing the same window between the statements below: one of the two waits for the other.
-    ladder = plan.view.ladder_id
-    groups = sql_rows(plan.batch_keys("window_end", "anchor_on, window_end, pending_on"), [ladder, day, *cursor, size])
+def _windows_batch(plan: EvaluationSql, *, day: date, cursor: Cursor, size: int, now: datetime) -> BatchDone | None:
+    ladder, one_statement = plan.view.ladder_id, connection.vendor == "postgresql"
+    keys = "anchor_on, window_end, pending_on"
+    groups = sql_rows(plan.batch_keys("window_end", keys, lock=not one_statement), [ladder, day, *cursor, size])
     if not groups:
         return None
     last, found = _last(groups, date_at=1)
     bounds = [ladder, day, *cursor, *last]
-    w = plan.windows_next((anchor, end) for anchor, end, *_rest in groups)
+    nexts = plan.windows_next((anchor, end) for anchor, end, *_rest in groups)
+    w, behind = plan.windows_table(nexts), any(n.new_end is not None and n.new_end <= day for n in nexts)
     m = plan.midnights([d for _anchor, end, pending, *_rest in groups for d in (end, pending)])
-    grace = sql_run(*plan.grace_events_at_window_end(m, bounds, now))
-    changes = sql_run(*plan.window_events(m, bounds, now))
-    closed = sql_run(*plan.windows_roll(w, m, bounds, now))
-    assert closed == found, "every locked row of the batch must be closed"
-    return last, {"windows_closed": closed, "tier_changes": changes, "grace_ended": grace}
+    if one_statement:
+        closed, changes, grace = sql_rows(*plan.windows_close(w, m, bounds, now))[0]
+    else:
+        # Locking the batch first keeps checkout, which closes a member's window itself when a sale finds it
+        # ended, from closing the same window between the statements below: one of the two waits for the other.
+        grace = sql_run(*plan.grace_events_at_window_end(m, bounds, now))
+        changes = sql_run(*plan.window_events(m, bounds, now))
+        closed = sql_run(*plan.windows_roll(w, m, bounds, now))
+        assert closed == found, "every locked row of the batch must be closed"
+    counts = {"windows_closed": closed, "tier_changes": changes, "grace_ended": grace}
+    return last, counts, behind or closed < found
 
 
-def _grace_batch(
-    plan: EvaluationSql, *, day: date, cursor: Cursor, size: int, now: datetime
-) -> tuple[Cursor, dict[str, int]] | None:
+def _grace_batch(plan: EvaluationSql, *, day: date, cursor: Cursor, size: int, now: datetime) -> BatchDone | None:
     ladder = plan.view.ladder_id
     groups = sql_rows(plan.batch_keys("pending_on", "pending_on"), [ladder, day, *cursor, size])
     if not groups:
@@ -99,7 +105,7 @@ def _grace_batch(
     ended = sql_run(*plan.grace_events(m, bounds, now))
     applied = sql_run(*plan.grace_apply(m, bounds, now))
     assert applied == ended == found, "every locked row of the batch must move down"
-    return last, {"grace_ended": ended}
+    return last, {"grace_ended": ended}, False
 
 
 def _last(groups: list[tuple[Any, ...]], *, date_at: int) -> tuple[Cursor, int]:

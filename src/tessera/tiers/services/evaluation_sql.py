@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 
@@ -47,6 +47,14 @@ def values_table(columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any
 _W_COLUMNS = [("anchor_on", "date"), ("end_on", "date"), ("new_start", "date"), ("new_end", "date"),
               ("new_pending_on", "date")]  # fmt: skip
 _M_COLUMNS = [("on_date", "date"), ("at", "timestamptz")]
+
+
+class WindowNext(NamedTuple):
+    anchor_on: date | None
+    end_on: date
+    new_start: date
+    new_end: date | None
+    new_pending_on: date
 
 
 @dataclass(frozen=True)
@@ -91,23 +99,28 @@ class EvaluationSql:
         return (f"{a}.ladder_id = %s AND {a}.window_end <= %s AND ({a}.window_end, {a}.id) > (%s, %s)"
                 f" AND ({a}.window_end, {a}.id) <= (%s, %s)")  # fmt: skip
 
-    def windows_next(self, keys: Iterable[tuple[date | None, date]]) -> Statement:
+    def windows_next(self, keys: Iterable[tuple[date | None, date]]) -> list[WindowNext]:
         """The next window for each distinct (anchor, ended window end) in the batch, and its grace end."""
         rule = self.view.rule
         rows = []
         for anchor, end in sorted(set(keys), key=lambda k: (k[1], k[0] or date.min)):
             start, next_end = window_containing(rule.window, rule.window_months, anchor, end)
-            rows.append((anchor, end, start, next_end, end + timedelta(days=rule.grace_days)))
+            rows.append(WindowNext(anchor, end, start, next_end, end + timedelta(days=rule.grace_days)))
+        return rows
+
+    @staticmethod
+    def windows_table(rows: list[WindowNext]) -> Statement:
         return values_table(_W_COLUMNS, rows)
 
-    def batch_keys(self, due: str, keys: str) -> str:
-        """Lock the next batch of due rows after the cursor and group it by ``keys``: (keys..., count, max id).
+    def batch_keys(self, due: str, keys: str, *, lock: bool = True) -> str:
+        """The next batch of due rows after the cursor, grouped by ``keys``: (keys..., count, max id).
 
-        ``due`` is the date column the walk follows (window_end or pending_on). Locking and reading the dates the
-        batch needs is one pass over its rows; 5 parameters.
+        ``due`` is the date column the walk follows (window_end or pending_on). Locking (where the backend locks
+        rows) and reading the dates the batch needs is one pass over its rows; 5 parameters.
         """
+        locking = for_update() if lock else ""
         return (f"WITH b AS (SELECT {keys}, id FROM {MT} WHERE ladder_id = %s AND {due} <= %s"  # noqa: S608
-                f" AND ({due}, id) > (%s, %s) ORDER BY {due}, id LIMIT %s{for_update()})"
+                f" AND ({due}, id) > (%s, %s) ORDER BY {due}, id LIMIT %s{locking})"
                 f" SELECT {keys}, COUNT(*), MAX(id) FROM b GROUP BY {keys}")  # fmt: skip
 
     def _current(self, a: str) -> str:
@@ -157,6 +170,47 @@ class EvaluationSql:
                f" updated_at = %s FROM {w[0]} w, {m[0]} me WHERE {self.due_windows()}"
                f" AND w.end_on = mt.window_end{anchor} AND me.on_date = mt.window_end")  # fmt: skip
         return sql, [*m[1], db_datetime(now), *w[1], *m[1], *bounds]
+
+    def windows_close(self, w: Statement, m: Statement, bounds: list[Any], now: datetime) -> Statement:
+        """PostgreSQL: close the batch's windows in one statement that also records their events.
+
+        Answers (windows closed, tier changes, grace periods ended). Nothing is locked beforehand: the UPDATE
+        finds each row by the ``ctid`` it had when read, and a row that checkout changed meanwhile has a new
+        ``ctid``, so the UPDATE leaves it (and writes no event for it) rather than close its window twice. A
+        row left that way is found again by the next walk if it is still due. The events come from the rows as
+        read, which are the rows updated, so each row is read once and written once. The read is MATERIALIZED:
+        inlined, PostgreSQL probed the index once per (anchor, window end) pair and read each row five times.
+        """
+        _current, _applied, waits = self._decision("o")
+        pending_tier, pending_on = "NULL", "NULL"
+        if waits is not None:
+            pending_tier = f"CASE WHEN d.waits < d.cur THEN {self._tier_of('d.waits')} END"
+            pending_on = "CASE WHEN d.waits < d.cur THEN w.new_pending_on END"
+        anchor = " AND w.anchor_on = d.anchor_on" if is_anchored(self.view.rule.window) else ""
+        event = "member_id, ladder_id, {}, {}, %s, v1, v2, window_start, window_end, {}, %s FROM up"
+        sql = (f"WITH d AS MATERIALIZED ({self._closing_rows()}),"  # noqa: S608
+               f" up AS (UPDATE {MT} AS mt SET tier_id = {self._tier_of('d.app')}, since = CASE WHEN d.app <> d.cur"
+               " THEN me.at WHEN d.pending_tier_id IS NOT NULL THEN mp.at ELSE mt.since END,"
+               f" window_start = w.new_start, window_end = w.new_end, {_RESET}, pending_tier_id = {pending_tier},"
+               f" pending_on = {pending_on}, updated_at = %s FROM d JOIN {w[0]} w ON w.end_on = d.window_end{anchor}"
+               f" JOIN {m[0]} me ON me.on_date = d.window_end LEFT JOIN {m[0]} mp ON mp.on_date = d.pending_on"
+               " WHERE mt.ctid = d.tid RETURNING d.*, me.at AS ended_at, mp.at AS grace_at),"
+               f" ev AS ({_EVENT_INTO} SELECT {event.format('tier_id', 'pending_tier_id', 'grace_at')}"
+               f" WHERE pending_tier_id IS NOT NULL UNION ALL SELECT"
+               f" {event.format(self._tier_of('cur'), self._tier_of('app'), 'ended_at')} WHERE app <> cur)"
+               " SELECT COUNT(*), COUNT(*) FILTER (WHERE app <> cur), COUNT(*) FILTER (WHERE pending_tier_id IS NOT"
+               " NULL) FROM up")  # fmt: skip
+        params = [*bounds, db_datetime(now), *w[1], *m[1], *m[1]]
+        return sql, [*params, Reason.GRACE_ENDED.value, db_datetime(now), window_end_reason(self.view.rule),
+                     db_datetime(now)]  # fmt: skip
+
+    def _closing_rows(self) -> str:
+        """The batch's due rows as read, with their ``ctid`` and decisions (6 parameters: the bounds)."""
+        current, applied, waits = self._decision("o")
+        waits_column = f", {waits} AS waits" if waits is not None else ""
+        return ("SELECT o.ctid AS tid, o.member_id, o.ladder_id, o.tier_id, o.pending_tier_id, o.pending_on,"  # noqa: S608
+                f" o.window_start, o.window_end, o.anchor_on, {self._values('o')}, {current} AS cur,"
+                f" {applied} AS app{waits_column} FROM {MT} o WHERE {self.due_windows('o')}")  # fmt: skip
 
     # ------------------------------------------------------------ grace periods that ended
     def due_grace(self, alias: str = "mt") -> str:

@@ -1,8 +1,10 @@
 """A sale and the evaluation job closing the same member's window at the same moment, on two connections.
 
 Whichever locks the member's row first closes the window; the other waits, sees it closed, and closes nothing.
-Without the job's lock, both would record the window's end (two events) and the sale's points could land in
-the closed window. Runs on both databases: row locks on PostgreSQL, the IMMEDIATE write lock on SQLite.
+On PostgreSQL the job takes its lock by updating, so it has read the row before it waits; a row that the sale
+changed meanwhile is left alone (its ``ctid`` moved). Without that, both would record the window's end (two
+events) and the sale's points could land in the closed window. Runs on both databases: row locks on
+PostgreSQL, the IMMEDIATE write lock on SQLite.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pytest
 from django.db import connection
 
 from tessera.blueprints.seeds import diamonds_ladder
-from tessera.tiers.services import facts
+from tessera.tiers.services import evaluation, facts
 from tessera.tiers.services.evaluation_sql import EvaluationSql
 from tessera.tiers.tests.factories import at, evaluate, history, member_carded, place, record, world_in
 
@@ -35,6 +37,14 @@ def in_thread(fn, results):
     thread = threading.Thread(target=run)
     thread.start()
     return thread
+
+
+def spy(method, calls):
+    def called(self, *args, **kwargs):
+        calls.append(args)
+        return method(self, *args, **kwargs)
+
+    return called
 
 
 @pytest.fixture
@@ -58,6 +68,8 @@ def test_a_job_that_finds_the_row_locked_by_a_sale_waits_and_closes_nothing(due_
         assert may_commit.wait(10)
 
     monkeypatch.setattr(facts, "_events_write", pause_after_writing)
+    read = []  # on PostgreSQL the job reads the row before it waits: it must leave the row, not close it again
+    monkeypatch.setattr(EvaluationSql, "windows_close", spy(EvaluationSql.windows_close, read))
     results: list = []
     sale = in_thread(lambda: record(member, at(SH, "2026-01-10", "09:00"), points=500), results)
     assert sale_has_closed.wait(10)
@@ -72,20 +84,22 @@ def test_a_job_that_finds_the_row_locked_by_a_sale_waits_and_closes_nothing(due_
     row = place(member)
     assert (row.tier.code, row.points, row.window_start) == ("yellow", 500, date(2026, 1, 10))
     assert len(history(member)) == 3  # joined, red, yellow: the window's end changed nothing, once
+    assert len(read) == (1 if connection.vendor == "postgresql" else 0)
 
 
 def test_a_sale_that_finds_the_row_locked_by_the_job_waits_and_counts_in_the_new_window(due_member, monkeypatch):
     world, member = due_member
     record(member, at(SH, "2025-12-01"), points=-15_000)  # 6,000 left: the year's end takes yellow away
     job_has_locked, may_commit = threading.Event(), threading.Event()
-    real = EvaluationSql.windows_roll
+    real = evaluation._windows_batch  # the job pauses after its batch's writes, before the batch commits
 
-    def pause_before_rolling(self, *args, **kwargs):
+    def pause_before_committing(*args, **kwargs):
+        done = real(*args, **kwargs)
         job_has_locked.set()
         assert may_commit.wait(10)
-        return real(self, *args, **kwargs)
+        return done
 
-    monkeypatch.setattr(EvaluationSql, "windows_roll", pause_before_rolling)
+    monkeypatch.setattr(evaluation, "_windows_batch", pause_before_committing)
     results: list = []
     job = in_thread(lambda: evaluate(world, "2026-01-10"), results)
     assert job_has_locked.wait(10)
