@@ -27,6 +27,7 @@ from tessera.earning.rules import (
     local_day_bounds,
 )
 from tessera.kit.db import db_datetime, sql_rows
+from tessera.programs.config_cache import config_cached
 from tessera.programs.models import Program
 
 _RULE_COLUMNS = (
@@ -56,6 +57,20 @@ def earning_rules_get(*, program_id: int, on_date: date) -> list[Rule]:
     """The programme's rules in force on ``on_date`` (the sale's local date), in one query."""
     day = connection.ops.adapt_datefield_value(on_date)
     return [_rule_from_row(row) for row in sql_rows(_rules_sql(), [program_id, day, day])]
+
+
+def earning_rules_for(program: Program, on_date: date) -> list[Rule]:
+    """``earning_rules_get`` from the configuration cache: all the programme's rules, kept to those in force."""
+    rules = config_cached("earning.rules", program, lambda: _all_rules(program.id))
+    return [
+        r for r in rules if (r.active_from or on_date) <= on_date and (r.active_to is None or r.active_to > on_date)
+    ]
+
+
+def _all_rules(program_id: int) -> tuple[Rule, ...]:
+    table = EarningRule._meta.db_table
+    rows = sql_rows(f"SELECT {', '.join(_RULE_COLUMNS)} FROM {table} WHERE program_id = %s ORDER BY id", [program_id])  # noqa: S608
+    return tuple(_rule_from_row(row) for row in rows)
 
 
 def _rule_from_row(row: tuple[Any, ...]) -> Rule:
@@ -112,7 +127,7 @@ def earning_for_sale(
     then the pure engine. Call it once the member's accounts are locked (see ``points_earned_on``).
     """
     day = local_date(event_at, program.timezone)
-    rules = earning_rules_get(program_id=program.id, on_date=day)
+    rules = earning_rules_for(program, day)
     earned_today = 0
     if any(rule.kind == RuleKind.DAY_CAP for rule in rules):
         start, end = local_day_bounds(day, program.timezone)

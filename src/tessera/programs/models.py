@@ -6,6 +6,8 @@ alliance of merchants can later share one programme without a schema change.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -94,6 +96,9 @@ class Program(models.Model):
     )
     card_renewal_fee_minor = models.BigIntegerField(_("card renewal fee (minor units)"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Raised by database triggers whenever the programme's tiers, earning rules or gift ladders change; checkout
+    # caches them per version (tessera.programs.config_cache). Never written by Django, see save().
+    config_version = models.PositiveBigIntegerField(_("configuration version"), default=0, editable=False)
 
     class Meta:
         ordering = ["id"]
@@ -149,6 +154,14 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The triggers own config_version: saving a copy read before a change must not put the old number back.
+        if not self._state.adding and not kwargs.get("force_insert") and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "config_version"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def earn_rate(self) -> EarnRate:

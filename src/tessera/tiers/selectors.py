@@ -8,6 +8,7 @@ from typing import Any
 
 from tessera.kit.db import columns_of, json_from_db, model_from_row, sql_rows
 from tessera.members.models import Member
+from tessera.programs.config_cache import config_cached
 from tessera.programs.models import Program
 from tessera.tiers.models import MemberTier, Tier, TierLadder, TierTranslation
 from tessera.tiers.rules import Counters, LadderRule, Threshold, remaining
@@ -55,27 +56,69 @@ def ladder_view_get(*, program_id: int) -> LadderView | None:
     return LadderView(first[0], first[8], rule, tuple(r[9] for r in rows), tuple(r[10] for r in rows))
 
 
-def tier_benefits_get(*, member_id: int, program_id: int, language: str) -> TierBenefits | None:
-    """The member's current tier and what it gives at the till, in one indexed query (it runs on every sale).
+def ladder_view_for(program: Program) -> LadderView | None:
+    """``ladder_view_get``, cached for as long as the programme's configuration stands (checkout's hot path)."""
+    return config_cached("tiers.ladder", program, lambda: ladder_view_get(program_id=program.id))
 
-    A member not yet on the ladder holds its base tier. During a grace period the member keeps the higher tier's
-    benefits. The name is in ``language``, else English, else the tier code. None: the programme has no active
-    ladder.
-    """
+
+@dataclass(frozen=True, slots=True)
+class _TillTier:
+    code: str
+    rank: int
+    discount_bp: int
+    excluded: tuple[str, ...]
+    multiplier_permille: int
+    names: tuple[tuple[str, str], ...]  # (language, name)
+
+    def benefits(self, language: str) -> TierBenefits:
+        names = dict(self.names)
+        name = names.get(language) or names.get("en") or self.code
+        return TierBenefits(self.code, name, self.rank, self.discount_bp, self.excluded, self.multiplier_permille)
+
+
+@dataclass(frozen=True, slots=True)
+class _TillLadder:
+    ladder_id: int
+    tiers: dict[int, _TillTier]  # by tier id
+    base: _TillTier
+
+
+def _till_ladder_load(program_id: int) -> _TillLadder | None:
     rows = sql_rows(
-        "SELECT t.code, COALESCE(tr.name, te.name, t.code), t.rank, t.discount_bp, t.excluded_categories,"  # noqa: S608
-        f" t.multiplier_permille FROM {_LADDER} l JOIN {_TIER} t ON t.ladder_id = l.id"
-        f" LEFT JOIN {_MEMBER_TIER} mt ON mt.ladder_id = l.id AND mt.member_id = %s"
-        f" LEFT JOIN {_TEXT} tr ON tr.tier_id = t.id AND tr.language_code = %s"
-        f" LEFT JOIN {_TEXT} te ON te.tier_id = t.id AND te.language_code = 'en'"
-        " WHERE l.program_id = %s AND l.is_active = %s"
-        " AND (t.id = mt.tier_id OR (mt.tier_id IS NULL AND t.rank = 0))",
-        [member_id, language, program_id, True],
+        "SELECT l.id, t.id, t.code, t.rank, t.discount_bp, t.excluded_categories, t.multiplier_permille,"  # noqa: S608
+        f" tr.language_code, tr.name FROM {_LADDER} l JOIN {_TIER} t ON t.ladder_id = l.id"
+        f" LEFT JOIN {_TEXT} tr ON tr.tier_id = t.id WHERE l.program_id = %s AND l.is_active = %s ORDER BY t.rank",
+        [program_id, True],
     )
     if not rows:
         return None
-    code, name, rank, discount_bp, excluded, multiplier = rows[0]
-    return TierBenefits(code, name, rank, discount_bp, tuple(json_from_db(excluded) or ()), multiplier)
+    names: dict[int, list[tuple[str, str]]] = {}
+    for row in rows:
+        names.setdefault(row[1], []).extend([(row[7], row[8])] if row[7] else [])
+    tiers = {
+        row[1]: _TillTier(row[2], row[3], row[4], tuple(json_from_db(row[5]) or ()), row[6], tuple(names[row[1]]))
+        for row in rows
+    }
+    return _TillLadder(rows[0][0], tiers, min(tiers.values(), key=lambda t: t.rank))
+
+
+def tier_benefits_get(*, member_id: int, program: Program, language: str) -> TierBenefits | None:
+    """The member's current tier and what it gives at the till (it runs on every sale).
+
+    The ladder and its tiers come from the configuration cache, so a sale reads only the member's place on the
+    ladder, by its unique index, and a programme without a ladder reads nothing. A member not yet on the ladder
+    holds its base tier. During a grace period the member keeps the higher tier's benefits. The name is in
+    ``language``, else English, else the tier code. None: the programme has no active ladder.
+    """
+    ladder = config_cached("tiers.till", program, lambda: _till_ladder_load(program.id))
+    if ladder is None:
+        return None
+    rows = sql_rows(
+        f"SELECT tier_id FROM {_MEMBER_TIER} WHERE member_id = %s AND ladder_id = %s",  # noqa: S608
+        [member_id, ladder.ladder_id],
+    )
+    tier = ladder.tiers[rows[0][0]] if rows else ladder.base
+    return tier.benefits(language)
 
 
 def member_tier_get(*, member_id: int, ladder_id: int, lock: str = "") -> MemberTier | None:

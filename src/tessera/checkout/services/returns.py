@@ -147,7 +147,7 @@ def _return_write(w: Write, found: tuple[ReturnIn, Document]) -> dict[str, Any]:
     posting = w.post(_return_legs(sale=sale, w=w, figures=figures, settled=settled), details=details)
     # The tier takes back what the sale counted, in the sale's window while it is open (never a downgrade before
     # the window ends); the purchase stops counting once the whole sale has come back.
-    change = tier_facts_record(member_id=sale.member_id, program_id=program.id, points=-figures.points,
+    change = tier_facts_record(member_id=sale.member_id, program=program, points=-figures.points,
                                spend_minor=-figures.value, purchases=-1 if whole_sale else 0, event_at=sale.event_at,
                                now=w.request.now)  # fmt: skip
     receipt = w.receipt(posting, sale.currency, tier_change=tier_change_body(change),
@@ -163,7 +163,7 @@ def _return_write(w: Write, found: tuple[ReturnIn, Document]) -> dict[str, Any]:
         items=sum(p.quantity for p in plans), points=figures.points, categories=_categories(plans),
     )  # fmt: skip
     # Points taken back come off the gift-ladder month of the original sale.
-    gift_ladder_record(member_id=sale.member_id, program_id=program.id, points=-figures.points, event_at=sale.event_at,
+    gift_ladder_record(member_id=sale.member_id, program=program, points=-figures.points, event_at=sale.event_at,
                        now=w.request.now)  # fmt: skip
     w.audit("checkout.return", original=sale.public_id, value_minor=figures.value)
     return receipt

@@ -12,7 +12,7 @@ from tessera.checkout.commands import SaleIn
 from tessera.checkout.models import DocumentLine, Tender
 from tessera.checkout.services.common import currency_check, event_at_check, member_for_actor, tier_change_body
 from tessera.checkout.services.flow import Request, Write, pos_write
-from tessera.checkout.services.lines import LINE_COLUMNS, TENDER_COLUMNS, lines_validate, tenders_shape_check
+from tessera.checkout.services.lines import LINE_COLUMNS, TENDER_COLUMNS, lines_validate, tendered, tenders_shape_check
 from tessera.checkout.services.sale_plan import Benefits, CheckedSale, SalePlan, Wallet, plan_sale
 from tessera.kit.actor import Actor
 from tessera.kit.db import IdOf, sql_insert
@@ -43,7 +43,7 @@ def _benefits(member: Member) -> Benefits:
 
     The tier name is in the language of the request, for the receipt.
     """
-    tier = tier_benefits_get(member_id=member.id, program_id=member.program_id, language=get_language() or "en")
+    tier = tier_benefits_get(member_id=member.id, program=member.program, language=get_language() or "en")
     if tier is None:
         return Benefits()
     return Benefits(tier_code=tier.tier_code, tier_name=tier.tier_name, discount_bp=tier.discount_bp,
@@ -116,7 +116,8 @@ def _sale_member(checked: CheckedSale, *, actor: Actor, now: datetime) -> Member
 
 def _sale_write(w: Write, checked: CheckedSale) -> dict[str, Any]:
     a, now, sale = w.accounts, w.request.now, checked.sale
-    available = points_available(member_id=w.member.id, now=now)
+    # Only a points tender needs the unexpired lots (lots_consume checks them again under the same lock).
+    available = points_available(member_id=w.member.id, now=now) if tendered(sale.tenders, "points") else 0
     wallet = Wallet(principal=a.sv_principal.balance or 0, bonus=a.sv_bonus.balance or 0,
                     owed=-(a.points_debt.balance or 0), points_available=available)  # fmt: skip
     plan = plan_sale(checked, program=w.program, member=w.member, wallet=wallet, benefits=_benefits(w.member))
@@ -128,7 +129,7 @@ def _sale_write(w: Write, checked: CheckedSale) -> dict[str, Any]:
                 source_id=w.document_id, earned_at=sale.event_at, now=now)  # fmt: skip
     # Counted before the receipt is written so that it shows an upgrade this sale earned (seed 002: "the moment
     # the points are earned"); the discount above is the tier held when the sale began.
-    change = tier_facts_record(member_id=w.member.id, program_id=w.program.id, points=plan.points,
+    change = tier_facts_record(member_id=w.member.id, program=w.program, points=plan.points,
                                spend_minor=plan.total, purchases=1, event_at=sale.event_at, now=now)  # fmt: skip
     receipt = w.receipt(posting, sale.currency, total_minor=plan.total, points=plan.points_body(),
                         tier_change=tier_change_body(change), **plan.payment_body())  # fmt: skip
@@ -140,7 +141,7 @@ def _sale_write(w: Write, checked: CheckedSale) -> dict[str, Any]:
         items=sum(line.quantity for line in sale.lines), points=plan.points, categories=_categories(sale, plan),
     )  # fmt: skip
     # The month's gift ladder counts the points the sale earned (each step unlocks once a month).
-    gift_ladder_record(member_id=w.member.id, program_id=w.program.id, points=plan.points, event_at=sale.event_at,
+    gift_ladder_record(member_id=w.member.id, program=w.program, points=plan.points, event_at=sale.event_at,
                        now=now)  # fmt: skip
     w.audit("checkout.sale", total_minor=plan.total)
     return receipt

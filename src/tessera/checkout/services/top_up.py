@@ -69,7 +69,7 @@ def _top_up_write(w: Write, top_up: TopUpIn) -> dict[str, Any]:
         legs += [Leg(w.accounts.sv_bonus.id, cur, bonus), Leg(store(AccountKind.STORE_SV_BONUS_IN), cur, -bonus)]
     posting = w.post(legs, details={"bonus": {"rule": "top_up_band", "bonus_minor": bonus}})
     # Stored value put in can set the tier (seed 000's salon ladder); the bonus is a gift, not money put in.
-    change = tier_facts_record(member_id=w.member.id, program_id=program.id, stored_value_minor=amount,
+    change = tier_facts_record(member_id=w.member.id, program=program, stored_value_minor=amount,
                                event_at=top_up.event_at, now=w.request.now)  # fmt: skip
     receipt = w.receipt(posting, cur, amount_minor=amount, bonus_minor=bonus, tier_change=tier_change_body(change))
     document_id = w.record(posting, receipt, currency=cur, total_minor=amount, sv_principal_minor=amount,

@@ -20,7 +20,9 @@ def head_office(world: World) -> Actor:
 
 
 def rule_add(world: World, rule: Rule) -> EarningRule:
-    return earning_rule_create(program=world.program, rule=rule, actor=head_office(world), now=now())
+    created = earning_rule_create(program=world.program, rule=rule, actor=head_office(world), now=now())
+    world.program.refresh_from_db()  # its configuration version moved: what the next sale reads
+    return created
 
 
 def weekday(code: str, day: int, factor: int, **period: date) -> Rule:

@@ -34,6 +34,7 @@ from tessera.kit.db import (
     models_from_row,
     sql_rows,
 )
+from tessera.programs.config_cache import config_cached
 from tessera.programs.models import Program
 from tessera.rewards.models import GiftLadder, GiftStep, MemberPeriodPoints, RewardGrant, grant_public_id
 from tessera.rewards.rules import ClaimWindow, Step, is_active, local_date, month_start, steps_above, steps_reached
@@ -55,7 +56,7 @@ class _Ladder:
 
 
 def gift_ladder_record(
-    *, member_id: int, program_id: int, points: int, event_at: datetime, now: datetime
+    *, member_id: int, program: Program, points: int, event_at: datetime, now: datetime
 ) -> list[RewardGrant]:
     """Add ``points`` (negative for a return) to the member's month on every active ladder of the programme.
 
@@ -71,7 +72,8 @@ def gift_ladder_record(
     if points == 0:
         return []
     changed: list[RewardGrant] = []
-    for config in _ladders(program_id):
+    program_id = program.id
+    for config in config_cached("rewards.ladders", program, lambda: _ladders(program_id)):
         day = local_date(event_at, config.timezone)
         if not is_active(day, active_from=config.ladder.active_from, active_to=config.ladder.active_to):
             continue
@@ -86,7 +88,7 @@ def gift_ladder_record(
     return changed
 
 
-def _ladders(program_id: int) -> list[_Ladder]:
+def _ladders(program_id: int) -> tuple[_Ladder, ...]:
     # One statement for every ladder and step of the programme: a handful of rows, read on every sale.
     rows = sql_rows(
         f"SELECT {columns_of(GiftLadder, 'l')}, {columns_of(GiftStep, 's')}, p.timezone, p.currency"  # noqa: S608
@@ -102,7 +104,7 @@ def _ladders(program_id: int) -> list[_Ladder]:
         assert isinstance(step, GiftStep)
         config = by_ladder.setdefault(ladder.id, _Ladder(ladder, [], timezone=row[-2], currency=row[-1]))
         config.steps.append(step)
-    return list(by_ladder.values())
+    return tuple(by_ladder.values())
 
 
 def _counter_sql(*, positive: bool) -> str:

@@ -52,9 +52,9 @@ def record(member: Member, points: int, event_at: datetime, now: datetime | None
     """What checkout does: inside its transaction, with the member's accounts locked, record the points."""
     with use_case():
         member_accounts_lock(member_id=member.id)
-        return gift_ladder_record(
-            member_id=member.id, program_id=member.program_id, points=points, event_at=event_at, now=now or event_at
-        )
+        program = Program.objects.get(id=member.program_id)  # as checkout has it: read with the sale
+        return gift_ladder_record(member_id=member.id, program=program, points=points, event_at=event_at,
+                                  now=now or event_at)  # fmt: skip
 
 
 def grants(member: Member) -> list[tuple[str, int, str]]:

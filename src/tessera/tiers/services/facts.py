@@ -16,11 +16,12 @@ from tessera.kit.db import (
     sql_rows,
     sql_run,
 )
+from tessera.programs.models import Program
 from tessera.tiers.models import MemberTier, TierEvent
 from tessera.tiers.rules import Counters, facts
 from tessera.tiers.rules.state import Change, TierState, state_catch_up, state_open, state_settle
 from tessera.tiers.rules.windows import local_date, member_anchor
-from tessera.tiers.selectors import LadderView, card_date_get, ladder_view_get, member_tier_get, state_of
+from tessera.tiers.selectors import LadderView, card_date_get, ladder_view_for, member_tier_get, state_of
 
 _MT = MemberTier._meta.db_table
 EVENT_COLUMNS = ["member_id", "ladder_id", "from_tier_id", "to_tier_id", "reason", "value", "second_value",
@@ -42,7 +43,7 @@ class TierChange:
 def tier_facts_record(
     *,
     member_id: int,
-    program_id: int,
+    program: Program,
     points: int = 0,
     spend_minor: int = 0,
     stored_value_minor: int = 0,
@@ -66,7 +67,7 @@ def tier_facts_record(
     Returns the change this call made (an upgrade, or a window closed here), or None.
     """
     assert_in_transaction()
-    view = ladder_view_get(program_id=program_id)
+    view = ladder_view_for(program)
     if view is None:
         return None
     delta = facts(points=points, spend_minor=spend_minor, stored_value_minor=stored_value_minor, purchases=purchases)

@@ -11,6 +11,7 @@ import time_machine
 
 from tessera.kit.db import use_case
 from tessera.members.models import Member
+from tessera.programs.models import Program
 from tessera.testing import World, member_new, world_build
 from tessera.tiers.models import MemberTier, TierEvent, TierLadder
 from tessera.tiers.services import TierChange, tier_evaluation_run, tier_facts_record, tier_ladder_load
@@ -45,9 +46,8 @@ def member_carded(world: World, when: datetime) -> Member:
 def record(member: Member, when: datetime, *, now: datetime | None = None, **figures: int) -> TierChange | None:
     """Record one fact as checkout would: inside a transaction; ``now`` is when it reaches the server."""
     with use_case():
-        return tier_facts_record(
-            member_id=member.id, program_id=member.program_id, event_at=when, now=now or when, **figures
-        )
+        program = Program.objects.get(id=member.program_id)  # as checkout has it: read with the sale
+        return tier_facts_record(member_id=member.id, program=program, event_at=when, now=now or when, **figures)
 
 
 def evaluate(world: World, day: str, **kwargs: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 
 from tessera.blueprints.seeds import diamonds_ladder
+from tessera.programs.models import Program
 from tessera.tiers.selectors import tier_benefits_get
 from tessera.tiers.tests.factories import at, code, evaluate, history, member_carded, place, record, world_in
 
@@ -21,7 +22,9 @@ SH, SEOUL = "Asia/Shanghai", "Asia/Seoul"
 
 
 def discount(member) -> int:
-    benefits = tier_benefits_get(member_id=member.id, program_id=member.program_id, language="zh-hans")
+    benefits = tier_benefits_get(
+        member_id=member.id, program=Program.objects.get(id=member.program_id), language="zh-hans"
+    )
     assert benefits is not None
     return benefits.discount_bp
 

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from tessera.blueprints.seeds import salon_ladder
+from tessera.programs.models import Program
 from tessera.tiers.selectors import tier_benefits_get
 from tessera.tiers.tests.factories import at, code, evaluate, history, member_carded, place, record, world_in
 
@@ -19,7 +20,7 @@ SH = "Asia/Shanghai"
 
 
 def discount(member) -> int:
-    benefits = tier_benefits_get(member_id=member.id, program_id=member.program_id, language="ko")
+    benefits = tier_benefits_get(member_id=member.id, program=Program.objects.get(id=member.program_id), language="ko")
     assert benefits is not None
     return benefits.discount_bp
 

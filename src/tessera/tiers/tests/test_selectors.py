@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from tessera.blueprints.seeds import diamonds_ladder, salon_ladder
+from tessera.programs.models import Program
 from tessera.tiers.models import Tier
 from tessera.tiers.selectors import tier_benefits_get, tier_progress_get
 from tessera.tiers.tests.factories import at, ladder_of, member_carded, record, world_in
@@ -21,7 +22,7 @@ def world():
 
 
 def benefits(member, language="en"):
-    return tier_benefits_get(member_id=member.id, program_id=member.program_id, language=language)
+    return tier_benefits_get(member_id=member.id, program=Program.objects.get(id=member.program_id), language=language)
 
 
 def progress(member, today, language="en"):
@@ -30,11 +31,14 @@ def progress(member, today, language="en"):
 
 
 class TestBenefits:
-    def test_is_one_query_at_the_till(self, world, django_assert_num_queries):
+    def test_is_one_query_at_the_till_once_the_ladder_is_cached(self, world, django_assert_num_queries):
         member = member_carded(world, at(SH, "2025-01-10"))
         record(member, at(SH, "2025-02-01"), points=21_000)
+        program = Program.objects.get(id=member.program_id)
+        with django_assert_num_queries(2):  # the ladder, tiers and names, once per configuration; the member's place
+            tier_benefits_get(member_id=member.id, program=program, language="zh-hans")
         with django_assert_num_queries(1):
-            got = benefits(member, "zh-hans")
+            got = tier_benefits_get(member_id=member.id, program=program, language="zh-hans")
         assert (got.tier_code, got.tier_name, got.rank, got.discount_bp, got.multiplier_permille) == (
             "yellow", "黄钻会员", 2, 1500, 1000,
         )  # fmt: skip
