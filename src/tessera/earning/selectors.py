@@ -7,10 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from functools import cache
 from typing import Any
-
-from django.db import connection
 
 from tessera.earning.burn import BurnPolicy
 from tessera.earning.models import EarningRule
@@ -43,28 +40,20 @@ _POINTS_EARNED_SQL = (
 )
 
 
-@cache
-def _rules_sql() -> str:
-    table = EarningRule._meta.db_table
-    return (
-        f"SELECT {', '.join(_RULE_COLUMNS)} FROM {table}"  # noqa: S608 (names from the model, never from input)
-        " WHERE program_id = %s AND (active_from IS NULL OR active_from <= %s)"
-        " AND (active_to IS NULL OR active_to > %s) ORDER BY id"
-    )
-
-
 def earning_rules_get(*, program_id: int, on_date: date) -> list[Rule]:
     """The programme's rules in force on ``on_date`` (the sale's local date), in one query."""
-    day = connection.ops.adapt_datefield_value(on_date)
-    return [_rule_from_row(row) for row in sql_rows(_rules_sql(), [program_id, day, day])]
+    return [rule for rule in _all_rules(program_id) if _in_force(rule, on_date)]
 
 
 def earning_rules_for(program: Program, on_date: date) -> list[Rule]:
-    """``earning_rules_get`` from the configuration cache: all the programme's rules, kept to those in force."""
+    """``earning_rules_get`` from the configuration cache (checkout's hot path): no query while it stands."""
     rules = config_cached("earning.rules", program, lambda: _all_rules(program.id))
-    return [
-        r for r in rules if (r.active_from or on_date) <= on_date and (r.active_to is None or r.active_to > on_date)
-    ]
+    return [rule for rule in rules if _in_force(rule, on_date)]
+
+
+def _in_force(rule: Rule, day: date) -> bool:
+    # The end date is exclusive: a rule active to 1 April last applies on 31 March.
+    return (rule.active_from is None or rule.active_from <= day) and (rule.active_to is None or rule.active_to > day)
 
 
 def _all_rules(program_id: int) -> tuple[Rule, ...]:

@@ -89,7 +89,7 @@ def gift_ladder_record(
 
 
 def _ladders(program_id: int) -> tuple[_Ladder, ...]:
-    # One statement for every ladder and step of the programme: a handful of rows, read on every sale.
+    # One statement for every ladder and step of the programme; checkout caches it per configuration version.
     rows = sql_rows(
         f"SELECT {columns_of(GiftLadder, 'l')}, {columns_of(GiftStep, 's')}, p.timezone, p.currency"  # noqa: S608
         f" FROM {GiftLadder._meta.db_table} l JOIN {Program._meta.db_table} p ON p.id = l.program_id"
