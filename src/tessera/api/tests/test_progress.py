@@ -65,8 +65,8 @@ def progress(world, reference: str, at: str, language: str = "en"):
         return client.get(f"/api/v1/members/{reference}/progress")
 
 
-@pytest.fixture
-def world():
+def example_world():
+    """The worked example's programme: points lapse 40 days after earning, the diamonds ladder, May's gifts."""
     world = world_build(
         points_expiry_policy="days_after_earning", points_expiry_days=40, points_expiry_reminder_days=30
     )
@@ -75,8 +75,8 @@ def world():
     return world
 
 
-@pytest.fixture
-def member(world):
+def example_member(world):
+    """The worked example's member: carded 15 March, three purchases and a redemption by 3 May."""
     with time_machine.travel(shanghai("2026-03-15T10:00:00"), tick=False):
         member = member_new(world)
     sell_at(world, member, "2026-04-01T10:00:00", price_minor=500_000, paid_minor=450_000)
@@ -84,6 +84,16 @@ def member(world):
     sell_at(world, member, "2026-05-02T11:00:00", price_minor=200_000, paid_minor=180_000)
     redeem_at(world, member, "2026-05-03T12:00:00", 200)
     return member
+
+
+@pytest.fixture
+def world():
+    return example_world()
+
+
+@pytest.fixture
+def member(world):
+    return example_member(world)
 
 
 def test_shows_the_next_tier_what_it_needs_and_the_deadline(world, member):

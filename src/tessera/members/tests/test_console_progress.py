@@ -8,7 +8,6 @@ year (red needs 1,000 more, counted until 2027-03-14), 1,800 gift-ladder points 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
@@ -16,14 +15,11 @@ import time_machine
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from tessera.api.tests.test_progress import redeem_at, sell_at, shanghai
-from tessera.blueprints.seeds import diamonds_ladder
+from tessera.api.tests.test_progress import example_member, example_world, shanghai
 from tessera.console.progress import member_progress_panel
 from tessera.console.tests.helpers import Org, console, make_staff
 from tessera.members.models import Member
-from tessera.rewards.tests.factories import seed_ladder
 from tessera.testing import member_new, world_build
-from tessera.tiers.services import tier_ladder_load
 
 pytestmark = pytest.mark.django_db
 AT = "2026-05-05T12:00:00"
@@ -31,23 +27,12 @@ AT = "2026-05-05T12:00:00"
 
 @pytest.fixture
 def world():
-    world = world_build(
-        points_expiry_policy="days_after_earning", points_expiry_days=40, points_expiry_reminder_days=30
-    )
-    tier_ladder_load(program=world.program, spec=diamonds_ladder())
-    seed_ladder(world.program, active_from=date(2026, 5, 1))
-    return world
+    return example_world()
 
 
 @pytest.fixture
 def member(world):
-    with time_machine.travel(shanghai("2026-03-15T10:00:00"), tick=False):
-        member = member_new(world)
-    sell_at(world, member, "2026-04-01T10:00:00", price_minor=500_000, paid_minor=450_000)
-    sell_at(world, member, "2026-04-01T16:00:00", price_minor=300_000, paid_minor=270_000)
-    sell_at(world, member, "2026-05-02T11:00:00", price_minor=200_000, paid_minor=180_000)
-    redeem_at(world, member, "2026-05-03T12:00:00", 200)
-    return member
+    return example_member(world)
 
 
 def progress_context(member: Member, language: str) -> dict[str, Any]:
