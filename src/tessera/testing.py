@@ -6,9 +6,14 @@ Everything is made through the public services, so tests exercise the same paths
 from __future__ import annotations
 
 import itertools
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+
+from django.db import connection
 
 from tessera.checkout.commands import LineIn, ReturnIn, ReturnLineIn, SaleIn, TenderIn, TopUpIn
 from tessera.checkout.services import return_commit, sale_commit, top_up_commit
@@ -140,3 +145,32 @@ def give_back(shop: Shop, original: str, lines: list[tuple[int, int]] | None = N
         lines=tuple(ReturnLineIn(no, q) for no, q in (lines or [])),
     )
     return return_commit(actor=shop.actor, ret=command, request_key=key(), now=now() + timedelta(seconds=1)).body
+
+
+@contextmanager
+def protocol_messages() -> Iterator[list[str]]:
+    """The messages this connection sends to PostgreSQL inside the block (Parse, Execute, Sync, Query...).
+
+    ``round_trips`` counts how often the client waited for the server.
+    """
+    connection.ensure_connection()
+    pgconn = connection.connection.pgconn
+    sent: list[str] = []
+    with tempfile.TemporaryFile("w+") as trace:
+        pgconn.trace(trace.fileno())
+        try:
+            yield sent
+        finally:
+            pgconn.untrace()
+            trace.seek(0)
+            fields = [line.split("\t") for line in trace]  # time, direction, length, message, ...
+            sent += [f[3].strip() for f in fields if len(f) > 3 and f[1] == "F"]
+
+
+def round_trips(sent: list[str]) -> int:
+    """Waits for the server: one per simple ``Query``, and one per ``Sync`` or ``Flush`` (a pipeline asking for
+    answers), where a ``Flush`` right after a ``Sync`` belongs to the same wait."""
+    waits = 0
+    for previous, message in zip(["", *sent], sent, strict=False):
+        waits += message in ("Query", "Sync") or (message == "Flush" and previous != "Sync")
+    return waits

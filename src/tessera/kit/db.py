@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import orjson
 from django.core.serializers.json import DjangoJSONEncoder
@@ -52,6 +52,45 @@ def sql_rows(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Read(Generic[T]):
+    """One read statement and how to turn its rows into an answer, so several can travel together (``sql_reads``)."""
+
+    sql: str
+    params: Sequence[Any]
+    parse: Callable[[list[tuple[Any, ...]]], T]
+
+
+def sql_reads(reads: Sequence[Read[Any] | None]) -> list[Any]:
+    """Run ``reads`` in order and return each one's parsed answer (None for a None read).
+
+    On PostgreSQL they travel in one round trip (pipeline mode) and still run one after another, each with its
+    own snapshot, so a read placed after a locking read sees the rows as they stand once the lock is held.
+    """
+    todo = [read for read in reads if read is not None]
+    if connection.vendor == "postgresql" and len(todo) > 1:
+        connection.ensure_connection()
+        cursors = [connection.cursor() for _ in todo]
+        try:
+            # Leaving the block sends one Sync and takes in every answer; an explicit sync() would cost a
+            # second round trip for the Sync the exit sends anyway.
+            with connection.wrap_database_errors:
+                with connection.connection.pipeline():
+                    for cursor, read in zip(cursors, todo, strict=True):
+                        cursor.execute(read.sql, read.params)
+                rows = [list(cursor.fetchall()) for cursor in cursors]
+        finally:
+            for cursor in cursors:
+                cursor.close()
+        answers = iter([read.parse(found) for read, found in zip(todo, rows, strict=True)])
+    else:
+        answers = iter([read.parse(sql_rows(read.sql, read.params)) for read in todo])
+    return [None if read is None else next(answers) for read in reads]
 
 
 @dataclass(frozen=True, slots=True)

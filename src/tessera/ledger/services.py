@@ -17,6 +17,7 @@ from tessera.kit import ids
 from tessera.kit.actor import Actor
 from tessera.kit.db import (
     IdOf,
+    Read,
     assert_in_transaction,
     columns_of,
     db_datetime,
@@ -24,7 +25,7 @@ from tessera.kit.db import (
     for_update,
     model_from_row,
     sql_insert,
-    sql_rows,
+    sql_reads,
     sql_run,
 )
 from tessera.kit.money import amount_text
@@ -84,12 +85,22 @@ def member_accounts_lock(*, member_id: int) -> MemberAccounts:
     The ascending order is what keeps two postings that touch the same accounts from waiting on each other
     forever. On SQLite there are no row locks; the IMMEDIATE transaction already holds the database write lock.
     """
+    accounts: MemberAccounts = sql_reads([member_accounts_lock_read(member_id=member_id)])[0]
+    return accounts
+
+
+def member_accounts_lock_read(*, member_id: int) -> Read[MemberAccounts]:
+    """``member_accounts_lock`` as a read to send with others (``sql_reads``); the reads after it run locked."""
     assert_in_transaction()
-    rows = sql_rows(
+    return Read(
         f"SELECT {columns_of(Account, 'a')} FROM {Account._meta.db_table} a"  # noqa: S608
         f" WHERE a.member_id = %s ORDER BY a.id{for_update()}",
         [member_id],
+        _member_accounts,
     )
+
+
+def _member_accounts(rows: list[tuple[Any, ...]]) -> MemberAccounts:
     by_kind = {account.kind: account for account in (model_from_row(row, Account) for row in rows)}
     return MemberAccounts(
         points=by_kind[AccountKind.MEMBER_POINTS],

@@ -5,7 +5,7 @@ Every date here is a programme-local calendar date; instants are timezone-aware.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -84,6 +84,11 @@ class Step:
 def steps_reached(steps: Sequence[Step], points: int) -> list[Step]:
     """Steps whose threshold ``points`` meets, lowest first."""
     return sorted((s for s in steps if s.threshold_points <= points), key=lambda s: s.threshold_points)
+
+
+def steps_to_unlock(steps: Sequence[Step], points: int, live: Collection[int]) -> list[Step]:
+    """Steps ``points`` meets that have no live gift this month (``live``: their step ids), lowest first."""
+    return [s for s in steps_reached(steps, points) if s.step_id not in live]
 
 
 def steps_above(steps: Sequence[Step], points: int) -> list[Step]:

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from tessera.kit.db import columns_of, json_from_db, model_from_row, sql_rows
+from tessera.kit.db import Read, columns_of, for_update, json_from_db, model_from_row, sql_rows
 from tessera.members.models import Member
 from tessera.programs.config_cache import config_cached
 from tessera.programs.models import Program
@@ -102,22 +102,54 @@ def _till_ladder_load(program_id: int) -> _TillLadder | None:
     return _TillLadder(rows[0][0], tiers, min(tiers.values(), key=lambda t: t.rank))
 
 
-def tier_benefits_get(*, member_id: int, program: Program, language: str) -> TierBenefits | None:
+@dataclass(frozen=True, slots=True)
+class TierPlace:
+    """A member's row on the programme's active ladder, read under their lock; ``row`` None: not on it yet."""
+
+    ladder_id: int
+    row: MemberTier | None
+
+
+def tier_place_read(*, member_id: int, program: Program) -> Read[TierPlace] | None:
+    """The member's place on the active ladder, row-locked, to send with the account lock; None: no ladder.
+
+    Checkout reads it once per sale: the tier's benefits and the counting of the sale both come from it.
+    """
+    view = ladder_view_for(program)
+    if view is None:
+        return None
+    ladder_id = view.ladder_id
+    return Read(
+        f"SELECT {columns_of(MemberTier, 'mt')} FROM {_MEMBER_TIER} mt"  # noqa: S608
+        f" WHERE mt.member_id = %s AND mt.ladder_id = %s{for_update()}",
+        [member_id, ladder_id],
+        lambda rows: TierPlace(ladder_id, model_from_row(rows[0], MemberTier) if rows else None),
+    )
+
+
+def tier_benefits_get(
+    *, member_id: int, program: Program, language: str, place: TierPlace | None = None
+) -> TierBenefits | None:
     """The member's current tier and what it gives at the till (it runs on every sale).
 
     The ladder and its tiers come from the configuration cache, so a sale reads only the member's place on the
-    ladder, by its unique index, and a programme without a ladder reads nothing. A member not yet on the ladder
-    holds its base tier. During a grace period the member keeps the higher tier's benefits. The name is in
-    ``language``, else English, else the tier code. None: the programme has no active ladder.
+    ladder, by its unique index, or nothing when checkout has read it already (``place``), and a programme
+    without a ladder reads nothing. A member not yet on the ladder holds its base tier. During a grace period
+    the member keeps the higher tier's benefits. The name is in ``language``, else English, else the tier
+    code. None: the programme has no active ladder.
     """
     ladder = config_cached("tiers.till", program, lambda: _till_ladder_load(program.id))
     if ladder is None:
         return None
-    rows = sql_rows(
-        f"SELECT tier_id FROM {_MEMBER_TIER} WHERE member_id = %s AND ladder_id = %s",  # noqa: S608
-        [member_id, ladder.ladder_id],
-    )
-    tier = ladder.tiers[rows[0][0]] if rows else ladder.base
+    if place is not None and place.ladder_id == ladder.ladder_id:
+        tier_id = place.row.tier_id if place.row is not None else None
+    else:
+        rows = sql_rows(
+            f"SELECT tier_id FROM {_MEMBER_TIER} WHERE member_id = %s AND ladder_id = %s",  # noqa: S608
+            [member_id, ladder.ladder_id],
+        )
+        tier_id = rows[0][0] if rows else None
+    tier = ladder.base if tier_id is None else ladder.tiers[tier_id]
     return tier.benefits(language)
 
 

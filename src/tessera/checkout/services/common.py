@@ -21,7 +21,7 @@ from tessera.checkout.errors import (
 from tessera.checkout.models import Document
 from tessera.idempotency.services import Claim, idempotency_claim, idempotency_complete
 from tessera.kit.actor import Actor
-from tessera.kit.db import json_from_db, sql_rows
+from tessera.kit.db import Read, json_from_db
 from tessera.kit.money import currency_is_known
 from tessera.kit.outcome import Outcome
 from tessera.members.models import Member
@@ -60,21 +60,28 @@ def claim_key(*, actor: Actor, key: str, operation: str, fingerprint: str, now: 
     return idempotency_claim(store_id=actor.store_id, key=key, operation=operation, fingerprint=fingerprint, now=now)
 
 
-def duplicate_document(*, actor: Actor, kind: str, pos_number: str, fingerprint: str, claim: Claim) -> Outcome | None:
+def duplicate_document_read(*, actor: Actor, kind: str, pos_number: str) -> Read[tuple[str, Any] | None]:
+    """The earlier document with this POS number at the acting store, as (fingerprint, receipt); None if none."""
+    return Read(
+        f"SELECT fingerprint, receipt FROM {Document._meta.db_table}"  # noqa: S608
+        " WHERE store_id = %s AND kind = %s AND pos_number = %s",
+        [actor.store_id, kind, pos_number],
+        lambda rows: (rows[0][0], rows[0][1]) if rows else None,
+    )
+
+
+def duplicate_document(
+    earlier: tuple[str, Any] | None, *, pos_number: str, fingerprint: str, claim: Claim
+) -> Outcome | None:
     """An earlier document with this POS number: its answer if the body is the same, a conflict otherwise.
 
     This is what keeps an offline resync that arrives with a fresh idempotency key from counting twice.
     """
-    rows = sql_rows(
-        f"SELECT fingerprint, receipt FROM {Document._meta.db_table}"  # noqa: S608
-        " WHERE store_id = %s AND kind = %s AND pos_number = %s",
-        [actor.store_id, kind, pos_number],
-    )
-    if not rows:
+    if earlier is None:
         return None
-    if rows[0][0] != fingerprint:
+    if earlier[0] != fingerprint:
         raise DocumentNumberConflict(pos_number=pos_number)
-    receipt: dict[str, Any] = json_from_db(rows[0][1])
+    receipt: dict[str, Any] = json_from_db(earlier[1])
     idempotency_complete(claim=claim, response=receipt)
     return Outcome(receipt, replayed=True)
 

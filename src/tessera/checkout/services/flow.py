@@ -6,22 +6,34 @@ order of steps, which is what makes them idempotent and race-free, lives here on
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
 from tessera.audit.services import audit_record
 from tessera.checkout.models import Document
-from tessera.checkout.services.common import claim_key, document_number_guard, duplicate_document, event_at_check
+from tessera.checkout.services.common import (
+    claim_key,
+    document_number_guard,
+    duplicate_document,
+    duplicate_document_read,
+    event_at_check,
+)
 from tessera.idempotency.services import idempotency_complete
 from tessera.kit.actor import Actor
-from tessera.kit.db import IdOf, db_datetime, db_json, pipelined, sql_insert, use_case
+from tessera.kit.db import IdOf, Read, db_datetime, db_json, pipelined, sql_insert, sql_reads, use_case
 from tessera.kit.fingerprint import fingerprint
 from tessera.kit.ids import new_public_id
 from tessera.kit.outcome import Outcome
 from tessera.ledger.rules import Leg
-from tessera.ledger.services import MemberAccounts, PostingHeader, PostingRef, member_accounts_lock, posting_write
+from tessera.ledger.services import (
+    MemberAccounts,
+    PostingHeader,
+    PostingRef,
+    member_accounts_lock_read,
+    posting_write,
+)
 from tessera.members.models import Member
 from tessera.members.selectors import Balances
 from tessera.programs.models import Program
@@ -48,11 +60,15 @@ class Request:
 
 @dataclass(frozen=True, slots=True)
 class Write:
-    """A POS write under way, after its member's accounts are locked: posts, records and audits it."""
+    """A POS write under way, after its member's accounts are locked: posts, records and audits it.
+
+    ``seen`` holds the answers to the write's own reads (``pos_write``'s ``reads``), made under the lock.
+    """
 
     request: Request
     member: Member
     accounts: MemberAccounts
+    seen: tuple[Any, ...] = ()
     document_id: str = field(default_factory=lambda: new_public_id("doc"))
 
     @property
@@ -121,27 +137,33 @@ def pos_write(
     *,
     find: Callable[[], tuple[Member, Found]],
     write: Callable[[Write, Found], dict[str, Any]],
+    reads: Callable[[Member], Sequence[Read[Any] | None]] | None = None,
 ) -> Outcome:
     """Run one POS write idempotently; ``find`` locates the member (and anything else), ``write`` records it.
 
-    The till-time check comes after the key's claim, so a late retry of an answered request is still answered.
+    ``reads`` are what the write needs to know under the member's lock (a place on a ladder, a month's count);
+    they travel with the lock and the duplicate check in one round trip, and their answers arrive as
+    ``Write.seen``. The till-time check comes after the key's claim, so a late retry of an answered request is
+    still answered.
     """
-    fp = request.fingerprint
+    fp, actor = request.fingerprint, request.actor
     with document_number_guard(request.pos_number), use_case():
-        claim = claim_key(actor=request.actor, key=request.request_key, operation=request.kind, fingerprint=fp,
+        claim = claim_key(actor=actor, key=request.request_key, operation=request.kind, fingerprint=fp,
                           now=request.now)  # fmt: skip
         if claim.replay is not None:
             return Outcome(claim.replay, replayed=True)
         event_at_check(request.event_at, request.now)
         member, found = find()
-        accounts = member_accounts_lock(member_id=member.id)
-        duplicate = duplicate_document(
-            actor=request.actor, kind=request.kind, pos_number=request.pos_number, fingerprint=fp, claim=claim
-        )
+        accounts, earlier, *seen = sql_reads([
+            member_accounts_lock_read(member_id=member.id),
+            duplicate_document_read(actor=actor, kind=request.kind, pos_number=request.pos_number),
+            *(reads(member) if reads else ()),
+        ])  # fmt: skip
+        duplicate = duplicate_document(earlier, pos_number=request.pos_number, fingerprint=fp, claim=claim)
         if duplicate is not None:
             return duplicate
         # Everything from here on only writes: on PostgreSQL it travels as one pipeline, one round trip.
         with pipelined():
-            receipt = write(Write(request=request, member=member, accounts=accounts), found)
+            receipt = write(Write(request=request, member=member, accounts=accounts, seen=tuple(seen)), found)
             idempotency_complete(claim=claim, response=receipt)
     return Outcome(receipt)

@@ -15,7 +15,7 @@ from tessera.checkout.services.flow import Request, Write, pos_write
 from tessera.checkout.services.lines import LINE_COLUMNS, TENDER_COLUMNS, lines_validate, tendered, tenders_shape_check
 from tessera.checkout.services.sale_plan import Benefits, CheckedSale, SalePlan, Wallet, plan_sale
 from tessera.kit.actor import Actor
-from tessera.kit.db import IdOf, sql_insert
+from tessera.kit.db import IdOf, Read, sql_insert
 from tessera.kit.outcome import Outcome
 from tessera.ledger.models import POINTS, AccountKind
 from tessera.ledger.rules import Leg
@@ -26,8 +26,8 @@ from tessera.members.selectors import member_balances
 from tessera.members.services import Profile, member_join, program_for_store
 from tessera.members.stats import CategoryMove, member_stats_sale
 from tessera.points.services import lot_add, lots_consume, points_available
-from tessera.rewards.services import gift_ladder_record
-from tessera.tiers.selectors import tier_benefits_get
+from tessera.rewards.services import gift_ladder_record, gift_month_read
+from tessera.tiers.selectors import TierPlace, tier_benefits_get, tier_place_read
 from tessera.tiers.services import tier_facts_record
 
 
@@ -38,12 +38,14 @@ def _check(sale: SaleIn, *, actor: Actor) -> CheckedSale:
     return CheckedSale(sale=sale, gross=gross)
 
 
-def _benefits(member: Member) -> Benefits:
+def _benefits(member: Member, place: TierPlace | None = None) -> Benefits:
     """The member's tier benefits at the till; a member not yet on the ladder (or joining now) holds its base tier.
 
-    The tier name is in the language of the request, for the receipt.
+    ``place`` is the member's place on the ladder when checkout has read it already. The tier name is in the
+    language of the request, for the receipt.
     """
-    tier = tier_benefits_get(member_id=member.id, program=member.program, language=get_language() or "en")
+    language = get_language() or "en"
+    tier = tier_benefits_get(member_id=member.id, program=member.program, language=language, place=place)
     if tier is None:
         return Benefits()
     return Benefits(tier_code=tier.tier_code, tier_name=tier.tier_name, discount_bp=tier.discount_bp,
@@ -97,7 +99,12 @@ def sale_commit(*, actor: Actor, sale: SaleIn, request_key: str, now: datetime) 
     def find() -> tuple[Member, CheckedSale]:
         return _sale_member(checked, actor=actor, now=now), checked
 
-    return pos_write(request, find=find, write=_sale_write)
+    def reads(member: Member) -> list[Read[Any] | None]:
+        # What the sale decides from, read with the member's account lock in the same round trip.
+        return [tier_place_read(member_id=member.id, program=member.program),
+                gift_month_read(member_id=member.id, program=member.program, event_at=sale.event_at)]  # fmt: skip
+
+    return pos_write(request, find=find, write=_sale_write, reads=reads)
 
 
 def _sale_member(checked: CheckedSale, *, actor: Actor, now: datetime) -> Member:
@@ -116,11 +123,12 @@ def _sale_member(checked: CheckedSale, *, actor: Actor, now: datetime) -> Member
 
 def _sale_write(w: Write, checked: CheckedSale) -> dict[str, Any]:
     a, now, sale = w.accounts, w.request.now, checked.sale
+    place, month = w.seen
     # Only a points tender needs the unexpired lots (lots_consume checks them again under the same lock).
     available = points_available(member_id=w.member.id, now=now) if tendered(sale.tenders, "points") else 0
     wallet = Wallet(principal=a.sv_principal.balance or 0, bonus=a.sv_bonus.balance or 0,
                     owed=-(a.points_debt.balance or 0), points_available=available)  # fmt: skip
-    plan = plan_sale(checked, program=w.program, member=w.member, wallet=wallet, benefits=_benefits(w.member))
+    plan = plan_sale(checked, program=w.program, member=w.member, wallet=wallet, benefits=_benefits(w.member, place))
     if plan.burn:
         lots_consume(member_id=w.member.id, points=plan.burn.points, now=now)
     posting = w.post(_sale_legs(w, plan), details={"earning": plan.earning.as_dict()})
@@ -130,7 +138,8 @@ def _sale_write(w: Write, checked: CheckedSale) -> dict[str, Any]:
     # Counted before the receipt is written so that it shows an upgrade this sale earned (seed 002: "the moment
     # the points are earned"); the discount above is the tier held when the sale began.
     change = tier_facts_record(member_id=w.member.id, program=w.program, points=plan.points,
-                               spend_minor=plan.total, purchases=1, event_at=sale.event_at, now=now)  # fmt: skip
+                               spend_minor=plan.total, purchases=1, event_at=sale.event_at, now=now,
+                               place=place)  # fmt: skip
     receipt = w.receipt(posting, sale.currency, total_minor=plan.total, points=plan.points_body(),
                         tier_change=tier_change_body(change), **plan.payment_body())  # fmt: skip
     document_id = w.record(posting, receipt, currency=sale.currency, total_minor=plan.total, points=plan.points,
@@ -142,7 +151,7 @@ def _sale_write(w: Write, checked: CheckedSale) -> dict[str, Any]:
     )  # fmt: skip
     # The month's gift ladder counts the points the sale earned (each step unlocks once a month).
     gift_ladder_record(member_id=w.member.id, program=w.program, points=plan.points, event_at=sale.event_at,
-                       now=now)  # fmt: skip
+                       now=now, seen=month)  # fmt: skip
     w.audit("checkout.sale", total_minor=plan.total)
     return receipt
 

@@ -26,18 +26,29 @@ from typing import Any
 from django.db import connection
 
 from tessera.kit.db import (
+    Read,
     assert_in_transaction,
     columns_of,
     db_datetime,
     db_json,
     model_from_row,
     models_from_row,
+    sql_reads,
     sql_rows,
+    sql_run,
 )
 from tessera.programs.config_cache import config_cached
 from tessera.programs.models import Program
 from tessera.rewards.models import GiftLadder, GiftStep, MemberPeriodPoints, RewardGrant, grant_public_id
-from tessera.rewards.rules import ClaimWindow, Step, is_active, local_date, month_start, steps_above, steps_reached
+from tessera.rewards.rules import (
+    ClaimWindow,
+    Step,
+    is_active,
+    local_date,
+    month_start,
+    steps_above,
+    steps_to_unlock,
+)
 
 _COUNTERS = MemberPeriodPoints._meta.db_table
 _GRANTS = RewardGrant._meta.db_table
@@ -55,37 +66,84 @@ class _Ladder:
         return [Step(step_id=s.id, threshold_points=s.threshold_points) for s in self.steps]
 
 
+@dataclass(frozen=True, slots=True)
+class GiftMonth:
+    """A member's month on the programme's gift ladders, read under their lock: counters and live steps."""
+
+    day: date  # the programme-local day of the fact
+    counters: dict[int, int]  # ladder id -> the month's points so far
+    live: frozenset[int]  # steps with a gift this month that is not revoked (unlocked, claimed or lost)
+
+    @property
+    def month(self) -> date:
+        return month_start(self.day)
+
+
+def gift_month_read(*, member_id: int, program: Program, event_at: datetime) -> Read[GiftMonth] | None:
+    """The member's month of ``event_at`` on the programme's gift ladders, to send with the account lock.
+
+    None: the programme has no gift ladder, so there is nothing to read.
+    """
+    if not _ladders_for(program):
+        return None
+    day = local_date(event_at, program.timezone)
+    month = connection.ops.adapt_datefield_value(month_start(day))
+    return Read(
+        f"SELECT ladder_id, points, NULL FROM {_COUNTERS} WHERE member_id = %s AND month = %s"  # noqa: S608
+        f" UNION ALL SELECT NULL, NULL, step_id FROM {_GRANTS}"
+        " WHERE member_id = %s AND month = %s AND NOT (state = 'revoked')",
+        [member_id, month, member_id, month],
+        lambda rows: GiftMonth(
+            day=day,
+            counters={int(r[0]): int(r[1]) for r in rows if r[0] is not None},
+            live=frozenset(int(r[2]) for r in rows if r[2] is not None),
+        ),
+    )
+
+
 def gift_ladder_record(
-    *, member_id: int, program: Program, points: int, event_at: datetime, now: datetime
+    *, member_id: int, program: Program, points: int, event_at: datetime, now: datetime, seen: GiftMonth | None = None
 ) -> list[RewardGrant]:
     """Add ``points`` (negative for a return) to the member's month on every active ladder of the programme.
 
     The caller holds the member's account locks. ``event_at`` is the sale's till time; for a return, pass the
     original sale's ``event_at`` so the points come off the month they were earned in. ``now`` is when Tessera
-    records it (claim windows start then). The statements read their answers (RETURNING), so call this outside
-    a ``pipelined()`` block.
+    records it (claim windows start then). ``seen`` is the month as checkout read it with the lock
+    (``gift_month_read``); without it the month is read here. The counters are written without waiting for an
+    answer; only a step newly reached, or a return, reads back the gifts it changed.
 
     Returns the gifts this call changed: newly unlocked ones (after a sale) or newly revoked ones (after a
     return), so the receipt can say so. The member's points balance on the ledger is not touched.
     """
     assert_in_transaction()
-    if points == 0:
+    ladders = _ladders_for(program)
+    if points == 0 or not ladders:
         return []
+    if seen is None or seen.day != local_date(event_at, program.timezone):
+        seen = sql_reads([gift_month_read(member_id=member_id, program=program, event_at=event_at)])[0]
+        assert seen is not None
     changed: list[RewardGrant] = []
-    program_id = program.id
-    for config in config_cached("rewards.ladders", program, lambda: _ladders(program_id)):
-        day = local_date(event_at, config.timezone)
-        if not is_active(day, active_from=config.ladder.active_from, active_to=config.ladder.active_to):
+    for config in ladders:
+        if not is_active(seen.day, active_from=config.ladder.active_from, active_to=config.ladder.active_to):
             continue
-        month = month_start(day)
-        total = _counter_add(member_id=member_id, ladder_id=config.ladder.id, month=month, points=points, now=now)
-        if total is None:
-            continue
+        before = seen.counters.get(config.ladder.id)
+        if points < 0 and before is None:
+            continue  # a return into a month with no counter has nothing to take back
+        total = max(0, (before or 0) + points)
+        _counter_add(member_id=member_id, ladder_id=config.ladder.id, month=seen.month, points=points, now=now)
         if points > 0:
-            changed += _unlock(config, member_id=member_id, program_id=program_id, month=month, total=total, now=now)
+            fresh = {s.step_id for s in steps_to_unlock(config.step_rules(), total, seen.live)}
+            steps = [s for s in config.steps if s.id in fresh]
+            changed += _unlock(config, steps, member_id=member_id, program_id=program.id, month=seen.month, now=now)
         else:
-            changed += _revoke(config, member_id=member_id, month=month, total=total, now=now)
+            changed += _revoke(config, member_id=member_id, month=seen.month, total=total, now=now)
     return changed
+
+
+def _ladders_for(program: Program) -> tuple[_Ladder, ...]:
+    program_id = program.id
+    ladders: tuple[_Ladder, ...] = config_cached("rewards.ladders", program, lambda: _ladders(program_id))
+    return ladders
 
 
 def _ladders(program_id: int) -> tuple[_Ladder, ...]:
@@ -113,33 +171,30 @@ def _counter_sql(*, positive: bool) -> str:
             f"INSERT INTO {_COUNTERS} (member_id, ladder_id, month, points, updated_at)"  # noqa: S608
             " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (member_id, ladder_id, month)"
             f" DO UPDATE SET points = {_COUNTERS}.points + excluded.points, updated_at = excluded.updated_at"
-            " RETURNING points"
         )
     # Floor at zero: a return can only take back points its sale put in, but a sale made before the ladder
     # began was never counted, and its return must not leave the month negative. A return into a month with
     # no counter has nothing to take back, so it updates nothing.
     return (
         f"UPDATE {_COUNTERS} SET points = CASE WHEN points + %s < 0 THEN 0 ELSE points + %s END,"  # noqa: S608
-        " updated_at = %s WHERE member_id = %s AND ladder_id = %s AND month = %s RETURNING points"
+        " updated_at = %s WHERE member_id = %s AND ladder_id = %s AND month = %s"
     )
 
 
-def _counter_add(*, member_id: int, ladder_id: int, month: date, points: int, now: datetime) -> int | None:
-    """The month's counter after adding ``points``; None when a return finds no counter."""
+def _counter_add(*, member_id: int, ladder_id: int, month: date, points: int, now: datetime) -> None:
     day = connection.ops.adapt_datefield_value(month)
     if points > 0:
         params: list[Any] = [member_id, ladder_id, day, points, db_datetime(now)]
     else:
         params = [points, points, db_datetime(now), member_id, ladder_id, day]
-    rows = sql_rows(_counter_sql(positive=points > 0), params)
-    return int(rows[0][0]) if rows else None
+    sql_run(_counter_sql(positive=points > 0), params)
 
 
 def _unlock(
-    config: _Ladder, *, member_id: int, program_id: int, month: date, total: int, now: datetime
+    config: _Ladder, steps: list[GiftStep], *, member_id: int, program_id: int, month: date, now: datetime
 ) -> list[RewardGrant]:
-    reached = {s.step_id for s in steps_reached(config.step_rules(), total)}
-    if not reached:
+    """Unlock ``steps``: reached this month, with no live gift yet (known from the month read under the lock)."""
+    if not steps:
         return []
     ladder = config.ladder
     window = ClaimWindow(policy=ladder.claim_policy, days=ladder.claim_days)
@@ -149,10 +204,11 @@ def _unlock(
     values = [
         (grant_public_id(), program_id, member_id, step.id, day, db_json(_reward(step, config.currency)),
          RewardGrant.State.UNLOCKED.value, at, db_datetime(claim_until), at)
-        for step in config.steps if step.id in reached
+        for step in steps
     ]  # fmt: skip
     placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(values))
-    # The partial unique index (live gifts only) makes "each step once per month" hold even against a retry.
+    # The partial unique index (live gifts only) keeps "each step once per month" even if a caller forgot the
+    # lock; then the gift someone else inserted first is not reported twice.
     rows = sql_rows(
         f"INSERT INTO {_GRANTS} (public_id, program_id, member_id, step_id, month, reward, state,"  # noqa: S608
         f" unlocked_at, claim_until, created_at) VALUES {placeholders}"

@@ -6,22 +6,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from tessera.kit.db import (
-    assert_in_transaction,
-    columns_of,
-    db_datetime,
-    for_update,
-    model_from_row,
-    sql_insert,
-    sql_rows,
-    sql_run,
-)
+from tessera.kit.db import assert_in_transaction, db_datetime, sql_insert, sql_reads, sql_run
 from tessera.programs.models import Program
 from tessera.tiers.models import MemberTier, TierEvent
-from tessera.tiers.rules import Counters, facts
-from tessera.tiers.rules.state import Change, TierState, state_catch_up, state_open, state_settle
+from tessera.tiers.rules import facts
+from tessera.tiers.rules.state import Change, TierState, state_add, state_catch_up, state_open
 from tessera.tiers.rules.windows import local_date, member_anchor
-from tessera.tiers.selectors import LadderView, card_date_get, ladder_view_for, member_tier_get, state_of
+from tessera.tiers.selectors import (
+    LadderView,
+    TierPlace,
+    card_date_get,
+    ladder_view_for,
+    state_of,
+    tier_place_read,
+)
 
 _MT = MemberTier._meta.db_table
 EVENT_COLUMNS = ["member_id", "ladder_id", "from_tier_id", "to_tier_id", "reason", "value", "second_value",
@@ -50,6 +48,7 @@ def tier_facts_record(
     purchases: int = 0,
     event_at: datetime,
     now: datetime,
+    place: TierPlace | None = None,
 ) -> TierChange | None:
     """Count one sale, return or top-up toward the member's tier; upgrade at once when a threshold is crossed.
 
@@ -64,65 +63,60 @@ def tier_facts_record(
     at the window's end: a return that takes a member below their tier's threshold can cost the tier at the next
     evaluation, not before.
 
+    ``place`` is the member's row as checkout read it with the account lock (``tier_place_read``); without it
+    the row is read and locked here. Either way the decision is made from that locked row and written back in
+    statements whose answers nobody waits for, so a ``place`` serves one call only: a second call with it would
+    write over the first.
+
     Returns the change this call made (an upgrade, or a window closed here), or None.
     """
     assert_in_transaction()
     view = ladder_view_for(program)
     if view is None:
         return None
+    if place is None or place.ladder_id != view.ladder_id:
+        place = sql_reads([tier_place_read(member_id=member_id, program=program)])[0]
+        assert place is not None
     delta = facts(points=points, spend_minor=spend_minor, stored_value_minor=stored_value_minor, purchases=purchases)
     day = local_date(event_at, view.timezone)
-    before: int | None = None
-    changes: list[Change] = []
-    row = _counters_add(view, member_id=member_id, delta=delta, day=day, now=now)
-    if row is None:
-        # The slow path: no place on the ladder yet, or a window or grace period that ended before ``day``.
-        before, changes = _bring_up_to_date(view, member_id=member_id, day=day, event_at=event_at, now=now)
-        row = _counters_add(view, member_id=member_id, delta=delta, day=day, now=now)
-        assert row is not None, "the member's window must be open on the fact's day once brought up to date"
-    state = state_of(row, view)
-    if before is None:
-        before = state.rank
-    settled, change = state_settle(view.rule, state, at=event_at)
-    if settled != state:
-        _state_write(view, row_id=row.id, state=settled, now=now)
+    anchor = _anchor(view, member_id) if place.row is None else place.row.anchor_on
+    before, state, changes = _state_on(view, place.row, anchor=anchor, day=day, event_at=event_at, now=now)
+    settled, change = state_add(view.rule, state, delta, at=event_at)
     changes += [change] if change else []
+    if place.row is None:
+        _state_insert(view, member_id=member_id, anchor=anchor, state=settled, now=now)
+    else:
+        _state_write(view, row_id=place.row.id, state=settled, now=now)
     _events_write(view, member_id=member_id, changes=changes, now=now)
     return _net_change(view, before, settled.rank, changes)
 
 
-def _counters_add(view: LadderView, *, member_id: int, delta: Counters, day: date, now: datetime) -> MemberTier | None:
-    # The common case in one statement: the window and any grace period are still open on the fact's day.
-    rows = sql_rows(
-        f"UPDATE {_MT} SET points = points + %s, spend_minor = spend_minor + %s,"  # noqa: S608
-        " stored_value_minor = stored_value_minor + %s, purchase_count = purchase_count + %s,"
-        " lifetime_spend_minor = lifetime_spend_minor + %s, updated_at = %s"
-        " WHERE member_id = %s AND ladder_id = %s AND (window_end IS NULL OR window_end > %s)"
-        f" AND (pending_on IS NULL OR pending_on > %s) RETURNING {columns_of(MemberTier, _MT)}",
-        [delta.points, delta.spend_minor, delta.stored_value_minor, delta.purchase_count,
-         delta.lifetime_spend_minor, db_datetime(now), member_id, view.ladder_id, day, day],
-    )  # fmt: skip
-    return model_from_row(rows[0], MemberTier) if rows else None
+def _state_on(
+    view: LadderView, row: MemberTier | None, *, anchor: date | None, day: date, event_at: datetime, now: datetime
+) -> tuple[int, TierState, list[Change]]:
+    """The rank before, and the state whose window counts a fact of ``day``, with the changes that took it there.
 
-
-def _bring_up_to_date(
-    view: LadderView, *, member_id: int, day: date, event_at: datetime, now: datetime
-) -> tuple[int, list[Change]]:
-    """Open the member's place on the ladder, or close what ended before ``day``; returns the rank before."""
-    row = member_tier_get(member_id=member_id, ladder_id=view.ladder_id, lock=for_update())
+    The common case changes nothing: the window and any grace period are still open on ``day``. Otherwise the
+    member joins the ladder at its base tier, or what ended before ``day`` is closed first.
+    """
     if row is None:
-        rule = view.rule
-        anchor = member_anchor(rule.window, card_date_get(member_id=member_id, timezone=view.timezone))
         # The first window contains today at least, so a new row is never already due for the evaluation job.
-        state, joined = state_open(rule, anchor=anchor, day=max(day, local_date(now, view.timezone)), at=event_at)
-        _state_insert(view, member_id=member_id, anchor=anchor, state=state, now=now)
-        return 0, [joined]
-    state, changes = state_catch_up(view.rule, state_of(row, view), anchor=row.anchor_on, through=day,
-                                    timezone=view.timezone)  # fmt: skip
-    _state_write(view, row_id=row.id, state=state, now=now)
-    before = view.rank_of(row.tier_id)
-    assert before is not None
-    return before, changes
+        state, joined = state_open(view.rule, anchor=anchor, day=max(day, local_date(now, view.timezone)), at=event_at)
+        return 0, state, [joined]
+    state = state_of(row, view)
+    if _open_on(state, day):
+        return state.rank, state, []
+    caught_up, changes = state_catch_up(view.rule, state, anchor=anchor, through=day, timezone=view.timezone)
+    assert _open_on(caught_up, day), "the member's window must be open on the fact's day once brought up to date"
+    return state.rank, caught_up, changes
+
+
+def _open_on(state: TierState, day: date) -> bool:
+    return (state.window_end is None or state.window_end > day) and (state.pending_on is None or state.pending_on > day)
+
+
+def _anchor(view: LadderView, member_id: int) -> date | None:
+    return member_anchor(view.rule.window, card_date_get(member_id=member_id, timezone=view.timezone))
 
 
 def _state_insert(view: LadderView, *, member_id: int, anchor: date | None, state: TierState, now: datetime) -> None:

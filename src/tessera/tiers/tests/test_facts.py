@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 
 from tessera.blueprints.seeds import diamonds_ladder
-from tessera.kit.db import use_case
+from tessera.kit.db import sql_reads, use_case
 from tessera.programs.models import Program
 from tessera.tiers.models import MemberTier, TierEvent
+from tessera.tiers.selectors import tier_place_read
 from tessera.tiers.services import tier_facts_record
 from tessera.tiers.tests.factories import at, code, evaluate, history, member_carded, place, record, world_in
 
@@ -44,15 +45,21 @@ def test_one_sale_can_climb_several_tiers_and_is_recorded_once():
     assert history(member) == [(None, "card", "joined", 0), ("card", "blue", "upgrade", 31_000)]
 
 
-def test_the_common_path_is_one_statement(django_assert_num_queries):
+def test_the_common_path_writes_once_from_the_place_read_with_the_lock(django_assert_num_queries):
     world = world_in(SH, spec=diamonds_ladder())
     member = member_carded(world, at(SH, "2025-01-10"))
     record(member, at(SH, "2025-02-01"), points=100)
     program = Program.objects.get(id=member.program_id)
-    with use_case(), django_assert_num_queries(1):  # the counters' UPDATE; the ladder comes from the cache
-        tier_facts_record(member_id=member.id, program=program, points=200,
-                          event_at=at(SH, "2025-02-02"), now=at(SH, "2025-02-02"))  # fmt: skip
-    assert place(member).points == 300
+    with use_case():
+        # Checkout sends this read with the account lock; the ladder comes from the configuration cache.
+        (seen,) = sql_reads([tier_place_read(member_id=member.id, program=program)])
+        with django_assert_num_queries(1):  # the row's UPDATE; no read-back
+            tier_facts_record(member_id=member.id, program=program, points=200,
+                              event_at=at(SH, "2025-02-02"), now=at(SH, "2025-02-02"), place=seen)  # fmt: skip
+        with django_assert_num_queries(2):  # without it: the locked read, then the UPDATE
+            tier_facts_record(member_id=member.id, program=program, points=300,
+                              event_at=at(SH, "2025-02-02"), now=at(SH, "2025-02-02"))  # fmt: skip
+    assert place(member).points == 600
 
 
 def test_a_late_offline_sale_counts_in_its_own_window_until_that_window_is_closed():
