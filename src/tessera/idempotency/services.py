@@ -16,7 +16,7 @@ from django.db import connection
 
 from tessera.idempotency.errors import IdempotencyKeyInvalid, IdempotencyKeyMissing, IdempotencyKeyReused
 from tessera.idempotency.models import IdempotencyRecord
-from tessera.kit.db import assert_in_transaction, db_json, sql_run
+from tessera.kit.db import Read, assert_in_transaction, db_json, sql_reads, sql_run
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,17 +50,36 @@ def idempotency_claim(*, store_id: int, key: str, operation: str, fingerprint: s
 
     :raises IdempotencyKeyReused: the key was used before with another operation or body.
     """
+    claim = idempotency_claim_read(store_id=store_id, key=key, operation=operation, fingerprint=fingerprint, now=now)
+    inserted: int | None = sql_reads([claim])[0]
+    return idempotency_claim_settle(inserted, store_id=store_id, key=key, operation=operation, fingerprint=fingerprint)
+
+
+def idempotency_claim_read(
+    *, store_id: int, key: str, operation: str, fingerprint: str, now: datetime
+) -> Read[int | None]:
+    """The claim's INSERT, to send with other statements (``sql_reads``); its answer goes to ``..._settle``.
+
+    Its answer is the new record's id, or None when the key was claimed before.
+    """
     assert_in_transaction()
-    table = IdempotencyRecord._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (store_id, key, operation, fingerprint, created_at)"  # noqa: S608
-            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (store_id, key) DO NOTHING RETURNING id",
-            [store_id, key, operation, fingerprint, connection.ops.adapt_datetimefield_value(now)],
-        )
-        inserted = cursor.fetchone()
+    return Read(
+        f"INSERT INTO {IdempotencyRecord._meta.db_table} (store_id, key, operation, fingerprint, created_at)"  # noqa: S608
+        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (store_id, key) DO NOTHING RETURNING id",
+        [store_id, key, operation, fingerprint, connection.ops.adapt_datetimefield_value(now)],
+        lambda rows: int(rows[0][0]) if rows else None,
+    )
+
+
+def idempotency_claim_settle(
+    inserted: int | None, *, store_id: int, key: str, operation: str, fingerprint: str
+) -> Claim:
+    """The claim, given the answer of ``idempotency_claim_read``.
+
+    :raises IdempotencyKeyReused: the key was used before with another operation or body.
+    """
     if inserted is not None:
-        return Claim(record_id=int(inserted[0]), replay=None)
+        return Claim(record_id=inserted, replay=None)
     earlier = IdempotencyRecord.objects.get(store_id=store_id, key=key)
     if earlier.operation != operation or earlier.fingerprint != fingerprint:
         raise IdempotencyKeyReused()

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from tessera.kit.cards import card_code_clean, card_number_clean
-from tessera.kit.db import columns_of, model_from_row, sql_rows
+from tessera.kit.db import Read, columns_of, model_from_row, sql_reads
 from tessera.kit.phone import InvalidPhone, phone_mask, phone_normalize
 from tessera.ledger.models import AccountKind, Entry
 from tessera.members.models import Member, MemberCategoryStats, MemberStats
@@ -23,6 +23,12 @@ def members_visible_to_merchant(merchant_id: int) -> QuerySet[Member]:
 
 def member_get_for_merchant(*, merchant_id: int, reference: str) -> Member | None:
     """Find by public id, card number or digital-card code, among members the merchant serves."""
+    member: Member | None = sql_reads([member_get_for_merchant_read(merchant_id=merchant_id, reference=reference)])[0]
+    return member
+
+
+def member_get_for_merchant_read(*, merchant_id: int, reference: str) -> Read[Member | None] | None:
+    """``member_get_for_merchant`` as a read to send with others; None when ``reference`` cannot name anyone."""
     ref = reference.strip()
     if ref.startswith("mbr_"):
         return _member_where(merchant_id, "public_id", ref)
@@ -32,15 +38,19 @@ def member_get_for_merchant(*, merchant_id: int, reference: str) -> Member | Non
     return _member_where(merchant_id, "card_code", code) if code else None
 
 
-def _member_where(merchant_id: int, column: str, value: str) -> Member | None:
+def _member_where(merchant_id: int, column: str, value: str) -> Read[Member | None]:
     # The till's hottest read: one statement with the programme joined, no ORM query building.
-    rows = sql_rows(
+    return Read(
         f"SELECT {columns_of(Member, 'm')}, {columns_of(Program, 'p')} FROM {Member._meta.db_table} m"  # noqa: S608
         f" JOIN {Program._meta.db_table} p ON p.id = m.program_id"
         f" JOIN {ProgramMerchant._meta.db_table} pm ON pm.program_id = m.program_id"
         f" WHERE pm.merchant_id = %s AND m.{column} = %s",
         [merchant_id, value],
+        _member_with_program,
     )
+
+
+def _member_with_program(rows: list[tuple[Any, ...]]) -> Member | None:
     if not rows:
         return None
     member, program = (

@@ -19,13 +19,13 @@ from tessera.checkout.errors import (
     UnknownCurrency,
 )
 from tessera.checkout.models import Document
-from tessera.idempotency.services import Claim, idempotency_claim, idempotency_complete
+from tessera.idempotency.services import Claim, idempotency_complete
 from tessera.kit.actor import Actor
 from tessera.kit.db import Read, json_from_db
 from tessera.kit.money import currency_is_known
 from tessera.kit.outcome import Outcome
 from tessera.members.models import Member
-from tessera.members.selectors import member_get_for_merchant
+from tessera.members.selectors import member_get_for_merchant, member_get_for_merchant_read
 from tessera.tiers.services import TierChange
 
 
@@ -48,16 +48,21 @@ def currency_check(*, given: str, actor: Actor) -> None:
 
 def member_for_actor(*, actor: Actor, reference: str, require_active: bool = True) -> Member:
     """The member behind ``reference`` if the acting store serves their programme; one answer otherwise."""
-    member = member_get_for_merchant(merchant_id=actor.merchant_id, reference=reference)
+    found = member_get_for_merchant(merchant_id=actor.merchant_id, reference=reference)
+    return member_found_check(found, require_active=require_active)
+
+
+def member_lookup_read(*, actor: Actor, reference: str) -> Read[Member | None] | None:
+    """``member_for_actor``'s read, to send with the key's claim; check its answer with ``member_found_check``."""
+    return member_get_for_merchant_read(merchant_id=actor.merchant_id, reference=reference)
+
+
+def member_found_check(member: Member | None, *, require_active: bool = True) -> Member:
     if member is None:
         raise MemberNotFound()
     if require_active and member.status != Member.Status.ACTIVE:
         raise MemberNotActive(status=Member.Status(member.status).label)
     return member
-
-
-def claim_key(*, actor: Actor, key: str, operation: str, fingerprint: str, now: datetime) -> Claim:
-    return idempotency_claim(store_id=actor.store_id, key=key, operation=operation, fingerprint=fingerprint, now=now)
 
 
 def duplicate_document_read(*, actor: Actor, kind: str, pos_number: str) -> Read[tuple[str, Any] | None]:

@@ -14,13 +14,12 @@ from typing import Any, TypeVar
 from tessera.audit.services import audit_record
 from tessera.checkout.models import Document
 from tessera.checkout.services.common import (
-    claim_key,
     document_number_guard,
     duplicate_document,
     duplicate_document_read,
     event_at_check,
 )
-from tessera.idempotency.services import idempotency_complete
+from tessera.idempotency.services import Claim, idempotency_claim_read, idempotency_claim_settle, idempotency_complete
 from tessera.kit.actor import Actor
 from tessera.kit.db import IdOf, Read, db_datetime, db_json, pipelined, sql_insert, sql_reads, use_case
 from tessera.kit.fingerprint import fingerprint
@@ -135,25 +134,29 @@ def _balances(accounts: MemberAccounts, currency: str) -> dict[str, Any]:
 def pos_write(
     request: Request,
     *,
-    find: Callable[[], tuple[Member, Found]],
+    find: Callable[[Any], tuple[Member, Found]],
     write: Callable[[Write, Found], dict[str, Any]],
+    lookup: Read[Any] | None = None,
     reads: Callable[[Member], Sequence[Read[Any] | None]] | None = None,
 ) -> Outcome:
     """Run one POS write idempotently; ``find`` locates the member (and anything else), ``write`` records it.
 
-    ``reads`` are what the write needs to know under the member's lock (a place on a ladder, a month's count);
-    they travel with the lock and the duplicate check in one round trip, and their answers arrive as
-    ``Write.seen``. The till-time check comes after the key's claim, so a late retry of an answered request is
-    still answered.
+    Three waits for the database before the writes, each carrying everything that can go with it:
+
+    * the key's claim, with ``lookup`` (the member's read, say), whose answer ``find`` is given;
+    * the member's account lock, with the duplicate check and ``reads``: what the write must know under the
+      lock (a place on a ladder, a month's count), whose answers arrive as ``Write.seen``;
+    * the writes, as one pipeline.
+
+    The till-time check comes after the key's claim, so a late retry of an answered request is still answered.
     """
     fp, actor = request.fingerprint, request.actor
     with document_number_guard(request.pos_number), use_case():
-        claim = claim_key(actor=actor, key=request.request_key, operation=request.kind, fingerprint=fp,
-                          now=request.now)  # fmt: skip
+        claim, looked = _claim(request, lookup)
         if claim.replay is not None:
             return Outcome(claim.replay, replayed=True)
         event_at_check(request.event_at, request.now)
-        member, found = find()
+        member, found = find(looked)
         accounts, earlier, *seen = sql_reads([
             member_accounts_lock_read(member_id=member.id),
             duplicate_document_read(actor=actor, kind=request.kind, pos_number=request.pos_number),
@@ -167,3 +170,13 @@ def pos_write(
             receipt = write(Write(request=request, member=member, accounts=accounts, seen=tuple(seen)), found)
             idempotency_complete(claim=claim, response=receipt)
     return Outcome(receipt)
+
+
+def _claim(request: Request, lookup: Read[Any] | None) -> tuple[Claim, Any]:
+    """Claim the request's key and run ``lookup`` in the same round trip (the lookup is wasted on a replay)."""
+    key, kind, fp = request.request_key, request.kind, request.fingerprint
+    store_id = request.actor.store_id
+    inserted, looked = sql_reads([
+        idempotency_claim_read(store_id=store_id, key=key, operation=kind, fingerprint=fp, now=request.now), lookup,
+    ])  # fmt: skip
+    return idempotency_claim_settle(inserted, store_id=store_id, key=key, operation=kind, fingerprint=fp), looked

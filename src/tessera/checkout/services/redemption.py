@@ -7,7 +7,7 @@ from typing import Any
 
 from tessera.checkout.commands import RedemptionIn
 from tessera.checkout.errors import AmountInvalid
-from tessera.checkout.services.common import member_for_actor
+from tessera.checkout.services.common import member_found_check, member_lookup_read
 from tessera.checkout.services.flow import Request, Write, pos_write
 from tessera.kit.actor import Actor
 from tessera.kit.outcome import Outcome
@@ -32,12 +32,13 @@ def points_redeem(*, actor: Actor, redemption: RedemptionIn, request_key: str, n
                       event_at=redemption.event_at, request_key=request_key, body=redemption.canonical(),
                       now=now)  # fmt: skip
 
-    def find() -> tuple[Member, RedemptionIn]:
-        member = member_for_actor(actor=actor, reference=redemption.member)
+    def find(looked: Member | None) -> tuple[Member, RedemptionIn]:
+        member = member_found_check(looked)
         member_card_require_valid(member=member, at=redemption.event_at)
         return member, redemption
 
-    return pos_write(request, find=find, write=_redemption_write)
+    lookup = member_lookup_read(actor=actor, reference=redemption.member)
+    return pos_write(request, find=find, write=_redemption_write, lookup=lookup)
 
 
 def _redemption_write(w: Write, redemption: RedemptionIn) -> dict[str, Any]:

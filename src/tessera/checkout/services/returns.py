@@ -69,7 +69,7 @@ def return_commit(*, actor: Actor, ret: ReturnIn, request_key: str, now: datetim
     request = Request(actor=actor, kind="return", pos_number=ret.pos_number, event_at=ret.event_at,
                       request_key=request_key, body=ret.canonical(), now=now)  # fmt: skip
 
-    def find() -> tuple[Member, tuple[ReturnIn, Document]]:
+    def find(_: None) -> tuple[Member, tuple[ReturnIn, Document]]:
         # The member's account locks, taken next, serialise every return of this sale: "already returned" is exact.
         sale = _sale_find(actor=actor, pos_number=ret.original_pos_number)
         return sale.member, (ret, sale)

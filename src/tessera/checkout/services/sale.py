@@ -10,7 +10,14 @@ from django.utils.translation import get_language
 
 from tessera.checkout.commands import SaleIn
 from tessera.checkout.models import DocumentLine, Tender
-from tessera.checkout.services.common import currency_check, event_at_check, member_for_actor, tier_change_body
+from tessera.checkout.services.common import (
+    currency_check,
+    event_at_check,
+    member_for_actor,
+    member_found_check,
+    member_lookup_read,
+    tier_change_body,
+)
 from tessera.checkout.services.flow import Request, Write, pos_write
 from tessera.checkout.services.lines import LINE_COLUMNS, TENDER_COLUMNS, lines_validate, tendered, tenders_shape_check
 from tessera.checkout.services.sale_plan import Benefits, CheckedSale, SalePlan, Wallet, plan_sale
@@ -96,22 +103,24 @@ def sale_commit(*, actor: Actor, sale: SaleIn, request_key: str, now: datetime) 
     request = Request(actor=actor, kind="sale", pos_number=sale.pos_number, event_at=sale.event_at,
                       request_key=request_key, body=sale.canonical(), now=now)  # fmt: skip
 
-    def find() -> tuple[Member, CheckedSale]:
-        return _sale_member(checked, actor=actor, now=now), checked
+    def find(looked: Member | None) -> tuple[Member, CheckedSale]:
+        return _sale_member(checked, looked, actor=actor, now=now), checked
 
     def reads(member: Member) -> list[Read[Any] | None]:
         # What the sale decides from, read with the member's account lock in the same round trip.
         return [tier_place_read(member_id=member.id, program=member.program),
                 gift_month_read(member_id=member.id, program=member.program, event_at=sale.event_at)]  # fmt: skip
 
-    return pos_write(request, find=find, write=_sale_write, reads=reads)
+    lookup = member_lookup_read(actor=actor, reference=sale.member) if sale.join is None else None
+    return pos_write(request, find=find, write=_sale_write, lookup=lookup, reads=reads)
 
 
-def _sale_member(checked: CheckedSale, *, actor: Actor, now: datetime) -> Member:
-    """The member buying: found by reference, or enrolled by this very purchase; their card must be valid."""
+def _sale_member(checked: CheckedSale, looked: Member | None, *, actor: Actor, now: datetime) -> Member:
+    """The member buying: found by reference (``looked``), or enrolled by this very purchase; their card must be
+    valid."""
     sale = checked.sale
     if sale.join is None:
-        member = member_for_actor(actor=actor, reference=sale.member)
+        member = member_found_check(looked)
         member_card_require_valid(member=member, at=sale.event_at)
         return member
     program = program_for_store(merchant_id=actor.merchant_id, program_public_id=None)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from tessera.checkout.commands import TopUpIn
 from tessera.checkout.errors import AmountInvalid, LineInvalid, StoredValueNotAccepted
 from tessera.checkout.models import Tender
-from tessera.checkout.services.common import currency_check, member_for_actor, tier_change_body
+from tessera.checkout.services.common import currency_check, member_found_check, member_lookup_read, tier_change_body
 from tessera.checkout.services.flow import Request, Write, pos_write
 from tessera.checkout.services.lines import TENDER_COLUMNS
 from tessera.kit.actor import Actor
@@ -47,14 +47,15 @@ def top_up_commit(*, actor: Actor, top_up: TopUpIn, request_key: str, now: datet
     request = Request(actor=actor, kind="top_up", pos_number=top_up.pos_number, event_at=top_up.event_at,
                       request_key=request_key, body=top_up.canonical(), now=now)  # fmt: skip
 
-    def find() -> tuple[Member, TopUpIn]:
-        member = member_for_actor(actor=actor, reference=top_up.member)
+    def find(looked: Member | None) -> tuple[Member, TopUpIn]:
+        member = member_found_check(looked)
         member_card_require_valid(member=member, at=top_up.event_at)
         if member.program.currency != top_up.currency:
             raise StoredValueNotAccepted(currency=member.program.currency, given=top_up.currency)
         return member, top_up
 
-    return pos_write(request, find=find, write=_top_up_write)
+    lookup = member_lookup_read(actor=actor, reference=top_up.member)
+    return pos_write(request, find=find, write=_top_up_write, lookup=lookup)
 
 
 def _top_up_write(w: Write, top_up: TopUpIn) -> dict[str, Any]:
