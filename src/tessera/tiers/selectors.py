@@ -104,13 +104,17 @@ def _till_ladder_load(program_id: int) -> _TillLadder | None:
 
 @dataclass(frozen=True, slots=True)
 class TierPlace:
-    """A member's row on the programme's active ladder, read under their lock; ``row`` None: not on it yet."""
+    """A member's row on the programme's active ladder, read under their lock; ``row`` None: not on it yet.
+
+    ``enrolled_at`` is the member's, when the caller has it: a member's first place opens in their card year.
+    """
 
     ladder_id: int
     row: MemberTier | None
+    enrolled_at: datetime | None = None
 
 
-def tier_place_read(*, member_id: int, program: Program) -> Read[TierPlace] | None:
+def tier_place_read(*, member_id: int, program: Program, enrolled_at: datetime | None = None) -> Read[TierPlace] | None:
     """The member's place on the active ladder, row-locked, to send with the account lock; None: no ladder.
 
     Checkout reads it once per sale: the tier's benefits and the counting of the sale both come from it.
@@ -123,7 +127,7 @@ def tier_place_read(*, member_id: int, program: Program) -> Read[TierPlace] | No
         f"SELECT {columns_of(MemberTier, 'mt')} FROM {_MEMBER_TIER} mt"  # noqa: S608
         f" WHERE mt.member_id = %s AND mt.ladder_id = %s{for_update()}",
         [member_id, ladder_id],
-        lambda rows: TierPlace(ladder_id, model_from_row(rows[0], MemberTier) if rows else None),
+        lambda rows: TierPlace(ladder_id, model_from_row(rows[0], MemberTier) if rows else None, enrolled_at),
     )
 
 

@@ -108,7 +108,7 @@ def sale_commit(*, actor: Actor, sale: SaleIn, request_key: str, now: datetime) 
 
     def reads(member: Member) -> list[Read[Any] | None]:
         # What the sale decides from, read with the member's account lock in the same round trip.
-        return [tier_place_read(member_id=member.id, program=member.program),
+        return [tier_place_read(member_id=member.id, program=member.program, enrolled_at=member.enrolled_at),
                 gift_month_read(member_id=member.id, program=member.program, event_at=sale.event_at)]  # fmt: skip
 
     lookup = member_lookup_read(actor=actor, reference=sale.member) if sale.join is None else None

@@ -31,7 +31,6 @@ from tessera.kit.db import (
     columns_of,
     db_datetime,
     db_json,
-    model_from_row,
     models_from_row,
     sql_reads,
     sql_rows,
@@ -52,7 +51,6 @@ from tessera.rewards.rules import (
 
 _COUNTERS = MemberPeriodPoints._meta.db_table
 _GRANTS = RewardGrant._meta.db_table
-_GRANT_COLUMNS = ", ".join(str(f.column) for f in RewardGrant._meta.concrete_fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,17 +101,17 @@ def gift_month_read(*, member_id: int, program: Program, event_at: datetime) -> 
 
 def gift_ladder_record(
     *, member_id: int, program: Program, points: int, event_at: datetime, now: datetime, seen: GiftMonth | None = None
-) -> list[RewardGrant]:
+) -> list[str]:
     """Add ``points`` (negative for a return) to the member's month on every active ladder of the programme.
 
     The caller holds the member's account locks. ``event_at`` is the sale's till time; for a return, pass the
     original sale's ``event_at`` so the points come off the month they were earned in. ``now`` is when Tessera
     records it (claim windows start then). ``seen`` is the month as checkout read it with the lock
-    (``gift_month_read``); without it the month is read here. The counters are written without waiting for an
-    answer; only a step newly reached, or a return, reads back the gifts it changed.
+    (``gift_month_read``); without it the month is read here. A sale's writes wait for no answer; a return
+    reads back the gifts it revoked.
 
-    Returns the gifts this call changed: newly unlocked ones (after a sale) or newly revoked ones (after a
-    return), so the receipt can say so. The member's points balance on the ledger is not touched.
+    Returns the public ids of the gifts this call changed, oldest first: newly unlocked ones (after a sale) or
+    newly revoked ones (after a return). The member's points balance on the ledger is not touched.
     """
     assert_in_transaction()
     ladders = _ladders_for(program)
@@ -122,7 +120,7 @@ def gift_ladder_record(
     if seen is None or seen.day != local_date(event_at, program.timezone):
         seen = sql_reads([gift_month_read(member_id=member_id, program=program, event_at=event_at)])[0]
         assert seen is not None
-    changed: list[RewardGrant] = []
+    changed: list[str] = []
     for config in ladders:
         if not is_active(seen.day, active_from=config.ladder.active_from, active_to=config.ladder.active_to):
             continue
@@ -192,7 +190,7 @@ def _counter_add(*, member_id: int, ladder_id: int, month: date, points: int, no
 
 def _unlock(
     config: _Ladder, steps: list[GiftStep], *, member_id: int, program_id: int, month: date, now: datetime
-) -> list[RewardGrant]:
+) -> list[str]:
     """Unlock ``steps``: reached this month, with no live gift yet (known from the month read under the lock)."""
     if not steps:
         return []
@@ -207,19 +205,18 @@ def _unlock(
         for step in steps
     ]  # fmt: skip
     placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(values))
-    # The partial unique index (live gifts only) keeps "each step once per month" even if a caller forgot the
-    # lock; then the gift someone else inserted first is not reported twice.
-    rows = sql_rows(
+    # The partial unique index (live gifts only) keeps "each step once per month" even for a caller that forgot
+    # the lock; under the lock nothing else inserts this member's gifts, so every row here is new.
+    sql_run(
         f"INSERT INTO {_GRANTS} (public_id, program_id, member_id, step_id, month, reward, state,"  # noqa: S608
-        f" unlocked_at, claim_until, created_at) VALUES {placeholders}"
-        " ON CONFLICT (member_id, step_id, month) WHERE NOT (state = 'revoked') DO NOTHING"
-        f" RETURNING {_GRANT_COLUMNS}",
+        " unlocked_at, claim_until, created_at) VALUES " + placeholders +
+        " ON CONFLICT (member_id, step_id, month) WHERE NOT (state = 'revoked') DO NOTHING",
         [value for row in values for value in row],
-    )
-    return sorted((model_from_row(row, RewardGrant) for row in rows), key=lambda g: g.id)
+    )  # fmt: skip
+    return [row[0] for row in values]
 
 
-def _revoke(config: _Ladder, *, member_id: int, month: date, total: int, now: datetime) -> list[RewardGrant]:
+def _revoke(config: _Ladder, *, member_id: int, month: date, total: int, now: datetime) -> list[str]:
     above = [s.step_id for s in steps_above(config.step_rules(), total)]
     if not above:
         return []
@@ -227,10 +224,10 @@ def _revoke(config: _Ladder, *, member_id: int, month: date, total: int, now: da
     rows = sql_rows(
         f"UPDATE {_GRANTS} SET state = 'revoked', revoked_at = %s"  # noqa: S608
         f" WHERE member_id = %s AND month = %s AND state = 'unlocked' AND step_id IN ({marks})"
-        f" RETURNING {_GRANT_COLUMNS}",
+        " RETURNING id, public_id",
         [db_datetime(now), member_id, connection.ops.adapt_datefield_value(month), *above],
     )
-    return sorted((model_from_row(row, RewardGrant) for row in rows), key=lambda g: g.id)
+    return [public_id for _, public_id in sorted(rows)]
 
 
 def _reward(step: GiftStep, currency: str) -> dict[str, Any]:

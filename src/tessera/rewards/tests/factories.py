@@ -53,8 +53,9 @@ def record(member: Member, points: int, event_at: datetime, now: datetime | None
     with use_case():
         member_accounts_lock(member_id=member.id)
         program = Program.objects.get(id=member.program_id)  # as checkout has it: read with the sale
-        return gift_ladder_record(member_id=member.id, program=program, points=points, event_at=event_at,
-                                  now=now or event_at)  # fmt: skip
+        changed = gift_ladder_record(member_id=member.id, program=program, points=points, event_at=event_at,
+                                     now=now or event_at)  # fmt: skip
+    return sorted(RewardGrant.objects.filter(public_id__in=changed), key=lambda g: g.id)
 
 
 def grants(member: Member) -> list[tuple[str, int, str]]:

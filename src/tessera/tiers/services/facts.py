@@ -79,7 +79,7 @@ def tier_facts_record(
         assert place is not None
     delta = facts(points=points, spend_minor=spend_minor, stored_value_minor=stored_value_minor, purchases=purchases)
     day = local_date(event_at, view.timezone)
-    anchor = _anchor(view, member_id) if place.row is None else place.row.anchor_on
+    anchor = _anchor(view, member_id, place.enrolled_at) if place.row is None else place.row.anchor_on
     before, state, changes = _state_on(view, place.row, anchor=anchor, day=day, event_at=event_at, now=now)
     settled, change = state_add(view.rule, state, delta, at=event_at)
     changes += [change] if change else []
@@ -115,8 +115,12 @@ def _open_on(state: TierState, day: date) -> bool:
     return (state.window_end is None or state.window_end > day) and (state.pending_on is None or state.pending_on > day)
 
 
-def _anchor(view: LadderView, member_id: int) -> date | None:
-    return member_anchor(view.rule.window, card_date_get(member_id=member_id, timezone=view.timezone))
+def _anchor(view: LadderView, member_id: int, enrolled_at: datetime | None) -> date | None:
+    if enrolled_at is None:
+        card_date = card_date_get(member_id=member_id, timezone=view.timezone)
+    else:
+        card_date = local_date(enrolled_at, view.timezone)
+    return member_anchor(view.rule.window, card_date)
 
 
 def _state_insert(view: LadderView, *, member_id: int, anchor: date | None, state: TierState, now: datetime) -> None:
