@@ -19,6 +19,14 @@ from tessera.testing import give_back, key, member_new, sell, world_build
 
 pytestmark = pytest.mark.django_db
 WEDNESDAY = datetime.fromisoformat("2026-11-18T15:00:00+08:00")
+THURSDAY = datetime.fromisoformat("2026-11-19T15:00:00+08:00")
+
+
+@pytest.fixture(autouse=True)
+def _not_on_a_double_points_day():
+    # The world doubles Wednesday's points: a test that does not choose its day would pass or fail by the calendar.
+    with time_machine.travel(THURSDAY, tick=False):
+        yield
 
 
 def sale(member, lines, tenders, pos="P-1", at=None):
