@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tessera.checkout.commands import JoinIn, LineIn, RedemptionIn, ReturnIn, ReturnLineIn, SaleIn, TenderIn, TopUpIn
 from tessera.checkout.rules import (
     ReturnFigures,
     SaleFigures,
@@ -17,6 +22,7 @@ from tessera.checkout.rules import (
     shortfall_settle,
     stored_value_split,
 )
+from tessera.kit.fingerprint import fingerprint
 from tessera.programs.rules import PointValue
 
 
@@ -144,3 +150,29 @@ class TestShortfall:
         )
         assert (s.in_money, s.as_debt) == (50, 150)
         assert (s.deduct_external, s.deduct_principal, s.deduct_bonus) == (35, 10, 5)
+
+
+def _asdict_canonical(command):
+    """How bodies were made canonical before: the fingerprints stored with earlier requests came from this."""
+    body = asdict(command)
+    body["event_at"] = command.event_at.isoformat()
+    if isinstance(body.get("join"), dict) and body["join"].get("birthday"):
+        body["join"]["birthday"] = body["join"]["birthday"].isoformat()
+    return body
+
+
+def test_canonical_bodies_keep_the_fingerprints_of_requests_stored_before():
+    at = datetime(2026, 3, 31, 23, 59, 59, 123456, tzinfo=ZoneInfo("Asia/Shanghai"))
+    commands = [
+        SaleIn("mbr_1", "P1", at, "CNY", (LineIn(1, "S", "Shirt", 2, 12_800, "B", "tops", 100),),
+               (TenderIn("cash", 25_500), TenderIn("stored_value", 0, "r")),
+               JoinIn("13800138000", "Li Na", date(1990, 2, 28), "f", "zh-hans", None)),
+        SaleIn("mbr_1", "P2", at, "CNY", (), (), None),
+        ReturnIn("P1", "R1", at, (ReturnLineIn(1, 1),)),
+        TopUpIn("mbr_1", "T1", at, "KRW", 50_000),
+        RedemptionIn("mbr_1", "X1", at, 100),
+    ]  # fmt: skip
+    for command in commands:
+        assert fingerprint(operation="op", body=command.canonical()) == fingerprint(
+            operation="op", body=_asdict_canonical(command)
+        )
