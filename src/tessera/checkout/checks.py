@@ -36,6 +36,12 @@ _CHECKS = {
         " GROUP BY d.id, d.total_minor HAVING SUM(l.amount_minor) <> d.total_minor",
         "document {0} totals {1} but its lines add up to {2}",
     ),
+    "every idempotency key has its answer": (
+        "SELECT r.id, r.store_id, r.key FROM idempotency_idempotencyrecord r"
+        " LEFT JOIN checkout_document d ON d.public_id = r.answer_document"
+        " WHERE r.response IS NULL AND d.id IS NULL",
+        "idempotency record {0} (store {1}, key {2}) has no stored answer and no document holding it",
+    ),
     "documents that move value have a posting": (
         "SELECT id, kind FROM checkout_document WHERE posting_id IS NULL"
         " AND (points <> 0 OR sv_principal_minor <> 0 OR sv_bonus_minor <> 0)",

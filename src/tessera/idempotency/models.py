@@ -18,7 +18,16 @@ class IdempotencyRecord(models.Model):
         _("fingerprint"), max_length=64, help_text="SHA-256 of the operation and the canonical body."
     )
     response = models.JSONField(
-        _("response"), null=True, help_text="The stored result; NULL only inside the first attempt."
+        _("response"),
+        null=True,
+        help_text="The stored result; NULL inside the first attempt, or when answer_document holds it.",
+    )
+    answer_document = models.CharField(
+        _("answer document"),
+        max_length=40,
+        null=True,
+        blank=True,
+        help_text="Public id of the POS document whose receipt is the answer, written in the same transaction.",
     )
     created_at = models.DateTimeField(_("created at"))
 

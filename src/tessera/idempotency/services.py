@@ -8,6 +8,7 @@ A failed request stores nothing, so the POS may retry the same key after fixing 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -56,25 +57,34 @@ def idempotency_claim(*, store_id: int, key: str, operation: str, fingerprint: s
 
 
 def idempotency_claim_read(
-    *, store_id: int, key: str, operation: str, fingerprint: str, now: datetime
+    *, store_id: int, key: str, operation: str, fingerprint: str, now: datetime, answer_document: str | None = None
 ) -> Read[int | None]:
     """The claim's INSERT, to send with other statements (``sql_reads``); its answer goes to ``..._settle``.
 
-    Its answer is the new record's id, or None when the key was claimed before.
+    Its answer is the new record's id, or None when the key was claimed before. ``answer_document`` names the
+    document this write will insert in the same transaction: its receipt is then the key's answer, and the
+    record needs no second write (a POS write's receipt is about a kilobyte, and it was written twice).
     """
     assert_in_transaction()
     return Read(
-        f"INSERT INTO {IdempotencyRecord._meta.db_table} (store_id, key, operation, fingerprint, created_at)"  # noqa: S608
-        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (store_id, key) DO NOTHING RETURNING id",
-        [store_id, key, operation, fingerprint, connection.ops.adapt_datetimefield_value(now)],
+        f"INSERT INTO {IdempotencyRecord._meta.db_table}"  # noqa: S608
+        " (store_id, key, operation, fingerprint, created_at, answer_document)"
+        " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (store_id, key) DO NOTHING RETURNING id",
+        [store_id, key, operation, fingerprint, connection.ops.adapt_datetimefield_value(now), answer_document],
         lambda rows: int(rows[0][0]) if rows else None,
     )
 
 
 def idempotency_claim_settle(
-    inserted: int | None, *, store_id: int, key: str, operation: str, fingerprint: str
+    inserted: int | None,
+    *,
+    store_id: int,
+    key: str,
+    operation: str,
+    fingerprint: str,
+    answer_of: Callable[[str], dict[str, Any]] | None = None,
 ) -> Claim:
-    """The claim, given the answer of ``idempotency_claim_read``.
+    """The claim, given the answer of ``idempotency_claim_read``; ``answer_of`` reads a document's receipt.
 
     :raises IdempotencyKeyReused: the key was used before with another operation or body.
     """
@@ -83,13 +93,18 @@ def idempotency_claim_settle(
     earlier = IdempotencyRecord.objects.get(store_id=store_id, key=key)
     if earlier.operation != operation or earlier.fingerprint != fingerprint:
         raise IdempotencyKeyReused()
-    assert earlier.response is not None, "a committed record always has its answer"
-    return Claim(record_id=earlier.id, replay=earlier.response)
+    replay = earlier.response
+    if replay is None and earlier.answer_document and answer_of is not None:
+        replay = answer_of(earlier.answer_document)
+    assert replay is not None, "a committed record always has its answer"
+    return Claim(record_id=earlier.id, replay=replay)
 
 
 def idempotency_complete(*, claim: Claim, response: dict[str, Any]) -> None:
+    """Store the answer itself (an enrolment's, or an earlier document's for a resent one)."""
     assert_in_transaction()
     sql_run(
-        f"UPDATE {IdempotencyRecord._meta.db_table} SET response = %s WHERE id = %s",  # noqa: S608
+        f"UPDATE {IdempotencyRecord._meta.db_table} SET response = %s, answer_document = NULL"  # noqa: S608
+        " WHERE id = %s",
         [db_json(response), claim.record_id],
     )

@@ -21,7 +21,7 @@ from tessera.checkout.errors import (
 from tessera.checkout.models import Document
 from tessera.idempotency.services import Claim, idempotency_complete
 from tessera.kit.actor import Actor
-from tessera.kit.db import Read, json_from_db
+from tessera.kit.db import Read, json_from_db, sql_rows
 from tessera.kit.money import currency_is_known
 from tessera.kit.outcome import Outcome
 from tessera.members.models import Member
@@ -73,6 +73,13 @@ def duplicate_document_read(*, actor: Actor, kind: str, pos_number: str) -> Read
         [actor.store_id, kind, pos_number],
         lambda rows: (rows[0][0], rows[0][1]) if rows else None,
     )
+
+
+def document_receipt(public_id: str) -> dict[str, Any]:
+    """The receipt a POS document was answered with: what a replay of its idempotency key answers again."""
+    rows = sql_rows(f"SELECT receipt FROM {Document._meta.db_table} WHERE public_id = %s", [public_id])  # noqa: S608
+    receipt: dict[str, Any] = json_from_db(rows[0][0])
+    return receipt
 
 
 def duplicate_document(

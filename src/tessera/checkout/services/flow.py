@@ -15,11 +15,12 @@ from tessera.audit.services import audit_record
 from tessera.checkout.models import Document
 from tessera.checkout.services.common import (
     document_number_guard,
+    document_receipt,
     duplicate_document,
     duplicate_document_read,
     event_at_check,
 )
-from tessera.idempotency.services import Claim, idempotency_claim_read, idempotency_claim_settle, idempotency_complete
+from tessera.idempotency.services import Claim, idempotency_claim_read, idempotency_claim_settle
 from tessera.kit.actor import Actor
 from tessera.kit.db import IdOf, Read, db_datetime, db_json, pipelined, sql_insert, sql_reads, use_case
 from tessera.kit.fingerprint import fingerprint
@@ -51,10 +52,10 @@ class Request:
     request_key: str
     body: dict[str, Any]
     now: datetime
+    fingerprint: str = field(init=False)  # of the kind and body, asked for three times per write
 
-    @property
-    def fingerprint(self) -> str:
-        return fingerprint(operation=self.kind, body=self.body)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fingerprint", fingerprint(operation=self.kind, body=self.body))
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,8 +152,9 @@ def pos_write(
     The till-time check comes after the key's claim, so a late retry of an answered request is still answered.
     """
     fp, actor = request.fingerprint, request.actor
+    document_id = new_public_id("doc")  # the key's answer will be this document's receipt
     with document_number_guard(request.pos_number), use_case():
-        claim, looked = _claim(request, lookup)
+        claim, looked = _claim(request, lookup, document_id)
         if claim.replay is not None:
             return Outcome(claim.replay, replayed=True)
         event_at_check(request.event_at, request.now)
@@ -165,18 +167,23 @@ def pos_write(
         duplicate = duplicate_document(earlier, pos_number=request.pos_number, fingerprint=fp, claim=claim)
         if duplicate is not None:
             return duplicate
-        # Everything from here on only writes: on PostgreSQL it travels as one pipeline, one round trip.
+        # Everything from here on only writes: on PostgreSQL it travels as one pipeline, one round trip. The
+        # key's record already names the document, so the receipt is written once, with the document.
         with pipelined():
-            receipt = write(Write(request=request, member=member, accounts=accounts, seen=tuple(seen)), found)
-            idempotency_complete(claim=claim, response=receipt)
+            write_ = Write(request=request, member=member, accounts=accounts, seen=tuple(seen), document_id=document_id)
+            receipt = write(write_, found)
     return Outcome(receipt)
 
 
-def _claim(request: Request, lookup: Read[Any] | None) -> tuple[Claim, Any]:
+def _claim(request: Request, lookup: Read[Any] | None, document_id: str) -> tuple[Claim, Any]:
     """Claim the request's key and run ``lookup`` in the same round trip (the lookup is wasted on a replay)."""
     key, kind, fp = request.request_key, request.kind, request.fingerprint
     store_id = request.actor.store_id
     inserted, looked = sql_reads([
-        idempotency_claim_read(store_id=store_id, key=key, operation=kind, fingerprint=fp, now=request.now), lookup,
+        idempotency_claim_read(store_id=store_id, key=key, operation=kind, fingerprint=fp, now=request.now,
+                               answer_document=document_id),
+        lookup,
     ])  # fmt: skip
-    return idempotency_claim_settle(inserted, store_id=store_id, key=key, operation=kind, fingerprint=fp), looked
+    claim = idempotency_claim_settle(inserted, store_id=store_id, key=key, operation=kind, fingerprint=fp,
+                                     answer_of=document_receipt)  # fmt: skip
+    return claim, looked

@@ -116,3 +116,15 @@ def test_verify_reports_missing_guards(sold):
     guards_drop(connection)
     assert any(v.check == "I6 journal is append-only" for v in ledger_verify())
     guards_install(connection)
+
+
+def test_verify_finds_an_idempotency_key_whose_answer_is_lost(sold):
+    from tessera.idempotency.models import IdempotencyRecord
+
+    record = IdempotencyRecord.objects.get(operation="sale")
+    assert record.response is None  # a sale's answer is its document's receipt
+    assert record.answer_document
+    IdempotencyRecord.objects.filter(id=record.id).update(answer_document="doc_gone")
+    assert {v.check for v in ledger_verify()} == {"every idempotency key has its answer"}
+    IdempotencyRecord.objects.filter(id=record.id).update(answer_document=record.answer_document)
+    assert ledger_verify() == []
