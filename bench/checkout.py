@@ -228,6 +228,7 @@ class Gunicorn:
 def write_specs(spec: dict[str, Any], work: Path, prefix: str) -> tuple[Path, Path]:
     """The same spec as JSON (loadgen.py) and as a Lua table (sales.lua)."""
     spec = {**spec, "prefix": prefix, "seed": zlib.crc32(prefix.encode()) % 100_000, "sv_share": SV_SHARE}
+    spec["clients"] = CLIENTS
     spec["sv_amounts"] = SV_AMOUNTS
     json_path = work / f"spec-{prefix}.json"
     json_path.write_text(json.dumps(spec))
@@ -243,9 +244,12 @@ def write_specs(spec: dict[str, Any], work: Path, prefix: str) -> tuple[Path, Pa
     )
     terminals = ",\n".join(f"{{store={lua_str(t['store'])}, key={lua_str(t['key'])}}}" for t in spec["terminals"])
     members = ",\n".join(lua_str(m) for m in spec["members"])
+    # The spaces matter: "[[" would open a Lua long string.
+    tiers = ", ".join(f"[ {lua_str(code)} ]={bp}" for code, bp in spec["tier_discounts"].items())
     lua = (
         f"return {{\nseed={spec['seed']}, prefix={lua_str(prefix)}, currency={lua_str(spec['currency'])},\n"
         f"sv_share={SV_SHARE}, sv_amounts={{{', '.join(map(str, SV_AMOUNTS))}}}, discount_bp={spec['discount_bp']},\n"
+        f"tier_discounts={{{tiers}}}, clients={CLIENTS},\n"
         f"terminals={{\n{terminals}}},\nmembers={{\n{members}}},\nproducts={{\n{products}}}\n}}\n"
     )
     lua_path = work / f"spec-{prefix}.lua"
@@ -266,7 +270,9 @@ def run_load(client: str, *, url: str, spec_json: Path, spec_lua: Path, duration
     """One closed-loop run of CLIENTS keep-alive connections; latencies in ms, CPU of the generator in s."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     if client == "wrk":
-        cmd = ["wrk", "-t", "2", "-c", str(CLIENTS), "-d", f"{duration:.0f}s", "--timeout", "10s"]
+        # A thread per connection: each client then sells to its own members and learns their tiers from the
+        # answers, in order (see sales.lua).
+        cmd = ["wrk", "-t", str(CLIENTS), "-c", str(CLIENTS), "-d", f"{duration:.0f}s", "--timeout", "10s"]
         cmd += ["-s", str(HERE / "sales.lua"), url]
         env = {**os.environ, "TESSERA_BENCH_SPEC": str(spec_lua)}
         out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True, timeout=duration + 60)
@@ -650,7 +656,8 @@ def main() -> int:
         )
         fixture = fixtures.build(stores=4, terminals_per_store=2, members=args.members)
         if args.template == "clothing":
-            fixture.discount_bp = fixtures.template_apply(fixtures.CLOTHING)
+            fixture.tier_discounts = fixtures.template_apply(fixtures.CLOTHING)
+            fixture.discount_bp = next(iter(fixture.tier_discounts.values()), 0)
         spec = fixture.as_spec()
         round_trips, probe_connects, statements = sql_round_trips_one_sale(spec)
         fixtures.close_connections()

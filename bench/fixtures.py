@@ -66,11 +66,14 @@ class Fixture:
     currency: str = CURRENCY
     timings: dict[str, float] = field(default_factory=dict)
     discount_bp: int = 0  # the members' tier discount, which the till applies to what it asks them to pay
+    # Every tier's discount by code: a member who moves up during the run is asked for less from then on.
+    tier_discounts: dict[str, int] = field(default_factory=dict)
 
     def as_spec(self) -> dict[str, Any]:
         return {
             "currency": self.currency,
             "discount_bp": self.discount_bp,
+            "tier_discounts": self.tier_discounts,
             "terminals": self.keys,
             "members": self.members,
             "products": self.products,
@@ -162,8 +165,9 @@ def build(*, stores: int, terminals_per_store: int, members: int, seed: int = 7)
 CLOTHING = ("clothing_diamonds", "clothing_monthly_gifts", "card_lifecycle", "member_days")
 
 
-def template_apply(codes: tuple[str, ...]) -> int:
-    """Apply programme templates to the bench's programme; returns the base tier's discount in basis points."""
+def template_apply(codes: tuple[str, ...]) -> dict[str, int]:
+    """Apply programme templates to the bench's programme; returns each tier's discount in basis points by code,
+    the base tier first."""
     from tessera.blueprints.services import blueprint_apply
     from tessera.kit.actor import Actor
     from tessera.kit.clock import now
@@ -176,8 +180,8 @@ def template_apply(codes: tuple[str, ...]) -> int:
     actor = Actor(store_id=hq.id, merchant_id=program.owner_id, currency=hq.currency, system="bench-fixture")
     for code in codes:
         blueprint_apply(program=program, code=code, actor=actor, now=now())
-    base = Tier.objects.filter(ladder__program=program, ladder__is_active=True, rank=0).first()
-    return base.discount_bp if base else 0
+    tiers = Tier.objects.filter(ladder__program=program, ladder__is_active=True).order_by("rank")
+    return {tier.code: tier.discount_bp for tier in tiers}
 
 
 def sale_documents() -> int:

@@ -29,7 +29,9 @@ SHANGHAI = timezone(timedelta(hours=8))
 TENDERS = ["cash", "bank_card", "wechat_pay", "alipay"]
 
 
-def sale_body(spec: dict[str, Any], rng: random.Random, *, store: str, number: str) -> bytes:
+def sale_body(
+    spec: dict[str, Any], rng: random.Random, *, store: str, number: str, member: str, discount_bp: int
+) -> bytes:
     """The same document mix as sales.lua: 3 lines, a third paid partly from stored value."""
     lines = []
     total = 0
@@ -37,7 +39,7 @@ def sale_body(spec: dict[str, Any], rng: random.Random, *, store: str, number: s
         product = rng.choice(spec["products"])
         quantity = 1 if rng.random() < 0.8 else 2
         gross = quantity * product["price"]
-        total += gross - gross * spec["discount_bp"] // 10_000
+        total += gross - gross * discount_bp // 10_000
         lines.append(
             {
                 "line_no": line_no,
@@ -60,7 +62,7 @@ def sale_body(spec: dict[str, Any], rng: random.Random, *, store: str, number: s
         "store": store,
         "pos_number": number,
         "event_at": datetime.now(UTC).astimezone(SHANGHAI).isoformat(timespec="seconds"),
-        "member": rng.choice(spec["members"]),
+        "member": member,
         "currency": spec["currency"],
         "lines": lines,
         "tenders": tenders,
@@ -76,6 +78,9 @@ class Client(threading.Thread):
         self.host, self.port = parsed.hostname or "127.0.0.1", parsed.port or 80
         self.terminal = spec["terminals"][n % len(spec["terminals"])]
         self.rng = random.Random(spec["seed"] * 1000 + n)
+        # Its own share of the members, whose tier moves it learns from the receipts (as sales.lua does).
+        self.members = spec["members"][n :: spec["clients"]]
+        self.discount: dict[str, int] = {}
         self.latencies: list[int] = []
         self.errors = 0
         self.first_error = ""
@@ -89,7 +94,10 @@ class Client(threading.Thread):
         while (now := time.perf_counter()) < self.stop_at:
             counter += 1
             number = f"{self.spec['prefix']}-{self.n}-{counter}"
-            body = sale_body(self.spec, self.rng, store=self.terminal["store"], number=number)
+            member = self.rng.choice(self.members)
+            discount_bp = self.discount.get(member, self.spec["discount_bp"])
+            body = sale_body(self.spec, self.rng, store=self.terminal["store"], number=number, member=member,
+                             discount_bp=discount_bp)  # fmt: skip
             headers["Idempotency-Key"] = f"idem-{number}"
             began = time.perf_counter()
             self.sent += 1
@@ -105,6 +113,9 @@ class Client(threading.Thread):
                 self.unresolved += 1  # the server may or may not have committed it
             ended = time.perf_counter()
             self.created += status == 201
+            if status == 201 and b'"tier_change":{' in payload:
+                to_tier = json.loads(payload)["tier_change"]["to_tier"]
+                self.discount[member] = self.spec["tier_discounts"][to_tier]
             if status != 201:
                 self.first_error = self.first_error or f"{status} {payload[:300].decode(errors='replace')}"
             inside = now >= self.start_at and ended <= self.stop_at

@@ -4,6 +4,11 @@
 -- TESSERA_BENCH_SPEC, written by checkout.py. Every request carries a fresh Idempotency-Key and POS number;
 -- about a third of the sales pay part of the total from stored value. Any status other than 201 is an error.
 --
+-- Each wrk thread has one connection (wrk -t 8 -c 8) and sells to its own share of the members, so it sees
+-- every answer about them in order: when a sale moves a member up a tier ("tier_change" in the receipt), the
+-- thread asks that member for the new tier's discount from their next sale on, as a till reading the
+-- receipt would. Without this a member who climbed during the run was asked for too much (422).
+--
 -- For checking the database against the clients, done() also reports every request built (wrk_sent), every
 -- 201 received (wrk_created) and the requests never answered (wrk_unresolved): those wrk abandons in flight
 -- when its time is up, or loses to a socket error. The server may still commit them, or not.
@@ -19,6 +24,12 @@ end
 
 function init(args)
   counter = 0 -- requests built by request(); POS numbers are prefix-tid-counter
+  mine = {} -- this thread's members: every clients-th, from its own (setup cannot know how many threads come)
+  for i = tid, #spec.members, spec.clients do
+    table.insert(mine, spec.members[i])
+  end
+  discount = {} -- member -> basis points, once they have moved off the base tier
+  last_member = nil -- the member of the request in flight: one connection, so the next answer is about them
   answered = 0
   created = 0
   errors = 0
@@ -31,15 +42,15 @@ local function event_at()
   return os.date("!%Y-%m-%dT%H:%M:%S", os.time() + 8 * 3600) .. "+08:00"
 end
 
-local function sale()
+local function sale(discount_bp)
   local products = spec.products
   local lines = {}
   local total = 0
   for i = 1, 3 do
     local p = products[math.random(#products)]
     local q = (math.random() < 0.8) and 1 or 2
-    -- The till knows the members' tier discount (one tier for all of them here), rounded down per line.
-    total = total + q * p.price - math.floor(q * p.price * spec.discount_bp / 10000)
+    -- The till knows the member's tier discount, rounded down per line as the server does.
+    total = total + q * p.price - math.floor(q * p.price * discount_bp / 10000)
     lines[i] = string.format('{"line_no":%d,%s,"quantity":%d,"unit_price_minor":%d}', i, p.head, q, p.price)
   end
   local pay
@@ -58,8 +69,9 @@ end
 function request()
   counter = counter + 1
   local terminal = spec.terminals[((tid - 1) * 4 + counter) % #spec.terminals + 1]
-  local member = spec.members[math.random(#spec.members)]
-  local lines, pay = sale()
+  local member = mine[math.random(#mine)]
+  last_member = member
+  local lines, pay = sale(discount[member] or spec.discount_bp)
   local number = string.format("%s-%d-%d", spec.prefix, tid, counter)
   local body = string.format(
     '{"store":"%s","pos_number":"%s","event_at":"%s","member":"%s","currency":"%s","lines":[%s],"tenders":[%s]}',
@@ -77,6 +89,10 @@ function response(status, headers, body)
   answered = answered + 1
   if status == 201 then
     created = created + 1
+    local to_tier = string.match(body or "", '"tier_change":{[^}]-"to_tier":"([^"]+)"')
+    if to_tier and last_member then
+      discount[last_member] = spec.tier_discounts[to_tier]
+    end
   else
     errors = errors + 1
     if first_error == "" then
