@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ProgramSettingsOut(Schema):
@@ -33,7 +33,7 @@ class ProgramSettingsOut(Schema):
     card_renewal_fee_minor: int
 
 
-class ProgramSettingsPatch(Schema):
+class ProgramSettingsPatch(BaseModel):
     """Only the fields sent change; unknown fields are refused."""
 
     model_config = ConfigDict(extra="forbid")

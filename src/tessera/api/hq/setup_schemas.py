@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
-class Forbid(Schema):
+class Forbid(BaseModel):
+    # Plain pydantic for request bodies (see checkout.api.schemas.Strict).
     model_config = ConfigDict(extra="forbid")
 
 

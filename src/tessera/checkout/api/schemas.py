@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from ninja import Schema
-from pydantic import AwareDatetime, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from tessera.kit.money import AMOUNT_MINOR_MAX
 from tessera.members.api.schemas import BalancesOut
@@ -19,7 +19,9 @@ Minor = Field(..., ge=0, le=AMOUNT_MINOR_MAX)
 TenderKind = Literal["cash", "bank_card", "wechat_pay", "alipay", "stored_value", "points", "other"]
 
 
-class Strict(Schema):
+class Strict(BaseModel):
+    # Plain pydantic for request bodies: ninja's Schema adds a Python wrap validator per nested object (to read
+    # Django models), which took 100 us to parse a 3-line sale against 6 us without it.
     model_config = ConfigDict(extra="forbid")
 
 

@@ -6,10 +6,11 @@ from datetime import date, datetime
 from typing import Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
-class Strict(Schema):
+class Strict(BaseModel):
+    # Plain pydantic for request bodies (see checkout.api.schemas.Strict).
     model_config = ConfigDict(extra="forbid")
 
 
