@@ -51,24 +51,21 @@ def sql_run(sql: str, params: Sequence[Any] = ()) -> int:
         shared.execute(sql, params)
         return int(shared.rowcount)
     db = connections[DEFAULT_DB_ALIAS]
-    if _direct(db):
-        with db.wrap_database_errors, db.connection.cursor() as raw:
-            raw.execute(sql, params)
-            return int(raw.rowcount)
-    with db.cursor() as cursor:
+    with db.wrap_database_errors, _cursor_maker(db)() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
 
 
 def sql_rows(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     db = connections[DEFAULT_DB_ALIAS]
-    if _direct(db):
-        with db.wrap_database_errors, db.connection.cursor() as raw:
-            raw.execute(sql, params)
-            return list(raw.fetchall())
-    with db.cursor() as cursor:
+    with db.wrap_database_errors, _cursor_maker(db)() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
+
+
+def _cursor_maker(db: BaseDatabaseWrapper) -> Callable[[], Any]:
+    """What makes a cursor for hot-path SQL: psycopg's own where ``_direct`` allows, else Django's."""
+    return db.connection.cursor if _direct(db) else db.cursor
 
 
 def _direct(db: BaseDatabaseWrapper) -> bool:
@@ -123,9 +120,8 @@ def sql_reads(reads: Sequence[Read[Any] | None]) -> list[Any]:
 
 
 def _pipelined_rows(db: BaseDatabaseWrapper, todo: Sequence[Read[Any]]) -> list[list[tuple[Any, ...]]]:
-    db.ensure_connection()
-    direct = _direct(db)
-    cursors = [db.connection.cursor() if direct else db.cursor() for _ in todo]
+    make = _cursor_maker(db)
+    cursors = [make() for _ in todo]
     try:
         # Leaving the block sends one Sync and takes in every answer; an explicit sync() would cost a
         # second round trip for the Sync the exit sends anyway.
@@ -187,8 +183,8 @@ def pipelined() -> Iterator[None]:
     if db.vendor != "postgresql":
         yield
         return
-    db.ensure_connection()
-    if not _direct(db) or getattr(_pipeline, "cursor", None) is not None:
+    if getattr(_pipeline, "cursor", None) is not None or not _direct(db):
+        db.ensure_connection()
         with db.wrap_database_errors, db.connection.pipeline():
             yield
         return

@@ -62,14 +62,15 @@ class Request:
 class Write:
     """A POS write under way, after its member's accounts are locked: posts, records and audits it.
 
-    ``seen`` holds the answers to the write's own reads (``pos_write``'s ``reads``), made under the lock.
+    ``seen`` holds the answers to the write's own reads (``pos_write``'s ``reads``), made under the lock;
+    ``document_id`` is the public id the key's claim named as its answer.
     """
 
     request: Request
     member: Member
     accounts: MemberAccounts
+    document_id: str
     seen: tuple[Any, ...] = ()
-    document_id: str = field(default_factory=lambda: new_public_id("doc"))
 
     @property
     def program(self) -> Program:
