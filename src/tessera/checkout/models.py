@@ -23,6 +23,7 @@ class Document(models.Model):
         RETURN = "return", _("Return")
         TOP_UP = "top_up", _("Top-up")
         REDEMPTION = "redemption", _("Points redemption")
+        TOP_UP_REFUND = "top_up_refund", _("Top-up refund")
 
     public_id = models.CharField(_("public ID"), max_length=40, default=ids.document_id, editable=False)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -83,7 +84,8 @@ class Document(models.Model):
             models.UniqueConstraint(fields=["public_id"], name="document_public_id_unique"),
             models.CheckConstraint(condition=models.Q(total_minor__gte=0), name="document_total_not_negative"),
             models.CheckConstraint(
-                condition=models.Q(kind="return") | models.Q(original__isnull=True), name="only_returns_have_original"
+                condition=models.Q(kind__in=["return", "top_up_refund"]) | models.Q(original__isnull=True),
+                name="only_returns_have_original",
             ),
         ]
         # Only indexes that a query or a foreign-key check uses: store and member lead the composite ones, and

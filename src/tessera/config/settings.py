@@ -65,9 +65,12 @@ INSTALLED_APPS = [
     "tessera.tiers",
     "tessera.earning",
     "tessera.points",
+    "tessera.coupons",
     "tessera.rewards",
+    "tessera.wallet",
     "tessera.blueprints",
     "tessera.checkout",
+    "tessera.mall",
     "tessera.console",
     "tessera.demo",
 ]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from ulid import ULID
 
-PREFIXES = frozenset({"mch", "sto", "prg", "mbr", "pst", "doc", "trm", "key", "stf", "aud", "rwg"})
+PREFIXES = frozenset(
+    {"mch", "sto", "prg", "mbr", "pst", "doc", "trm", "key", "stf", "aud", "rwg", "cpt", "cpn", "mit", "mor", "tbr"}
+)
 
 
 def new_public_id(prefix: str) -> str:
