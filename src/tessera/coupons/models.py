@@ -91,9 +91,7 @@ class CouponTemplate(models.Model):
     # Limits.
     per_member_limit = models.PositiveIntegerField(_("most per member"), null=True, blank=True)
     total_limit = models.PositiveIntegerField(_("most issued in all"), null=True, blank=True)
-    issued_count = models.PositiveIntegerField(_("issued so far"), default=0, editable=False)
     budget_minor = models.BigIntegerField(_("discount budget (minor units)"), null=True, blank=True)
-    budget_used_minor = models.BigIntegerField(_("discount given so far (minor units)"), default=0, editable=False)
     stacking = models.CharField(_("stacking"), max_length=16, choices=Stacking.choices, default=Stacking.EXCLUSIVE)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -143,18 +141,39 @@ class CouponTemplate(models.Model):
                 violation_error_message=_("Hours run from 0 to 24, and the end comes after the start."),
             ),
             models.CheckConstraint(
-                condition=models.Q(budget_minor__isnull=True)
-                | models.Q(budget_used_minor__lte=models.F("budget_minor")),
-                name="coupon_template_within_budget",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(total_limit__isnull=True) | models.Q(issued_count__lte=models.F("total_limit")),
-                name="coupon_template_within_total_limit",
+                condition=models.Q(budget_minor__isnull=True) | models.Q(budget_minor__gt=0),
+                name="coupon_template_budget_positive",
             ),
         ]
 
     def __str__(self) -> str:
         return self.code
+
+
+class CouponTemplateUsage(models.Model):
+    """How much of a template's limits is used: coupons issued and discount given.
+
+    Kept apart from the template because the template is configuration, cached by checkout per programme
+    version (every write to it bumps that version), while these counters move with every issue and sale.
+    """
+
+    template = models.OneToOneField(
+        CouponTemplate, on_delete=models.CASCADE, related_name="usage", verbose_name=_("template")
+    )
+    issued_count = models.PositiveIntegerField(_("issued so far"), default=0)
+    budget_used_minor = models.BigIntegerField(_("discount given so far (minor units)"), default=0)
+
+    class Meta:
+        verbose_name = _("coupon template usage")
+        verbose_name_plural = _("coupon template usage")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(budget_used_minor__gte=0), name="coupon_usage_budget_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template_id}: {self.issued_count} issued"
 
 
 class CouponTemplateTranslation(models.Model):

@@ -1,9 +1,9 @@
 """Issuing coupons from a template: by staff, in bulk to a list of members, or by a trigger inside another write.
 
 ``coupon_issue`` runs inside its caller's transaction (a top-up that grants a coupon, a mall order that sells
-one, a gift claimed), so the coupon exists exactly when the write that gave it commits. The template row is
-locked first: its total limit and issue count are checked and raised under that lock, so two tills issuing
-the last coupon of a limited template at once issue it once.
+one, a gift claimed), so the coupon exists exactly when the write that gave it commits. The template's usage
+row is locked first: its total limit and issue count are checked and raised under that lock, so two tills
+issuing the last coupon of a limited template at once issue it once.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from django.db import IntegrityError, transaction
 from tessera.audit.services import audit_record
 from tessera.coupons.codes import code_new
 from tessera.coupons.errors import CouponIssueLimitReached, CouponTemplateInactive, CouponTemplateNotFound
-from tessera.coupons.models import Coupon, CouponEvent, CouponTemplate
+from tessera.coupons.models import Coupon, CouponEvent, CouponTemplate, CouponTemplateUsage
 from tessera.kit.actor import Actor
-from tessera.kit.db import assert_in_transaction, use_case
+from tessera.kit.db import assert_in_transaction, sql_run, use_case
 from tessera.members.models import Member
 
 
@@ -41,13 +41,14 @@ def coupon_issue(
     :raises CouponIssueLimitReached: the template's total or per-member limit would be passed.
     """
     assert_in_transaction()
-    locked = CouponTemplate.objects.select_for_update().get(pk=template.pk)
-    if not locked.is_active or locked.program_id != member.program_id:
-        raise CouponTemplateInactive(template=locked.code)
-    _limits_check(locked, member=member, count=count)
-    valid_from, valid_until = _validity(locked, now)
-    coupons = [_coupon_new(locked, member, source, now, valid_from, valid_until) for _ in range(count)]
-    CouponTemplate.objects.filter(pk=locked.pk).update(issued_count=locked.issued_count + count)
+    template = CouponTemplate.objects.get(pk=template.pk)  # the caller's copy may predate a change
+    if not template.is_active or template.program_id != member.program_id:
+        raise CouponTemplateInactive(template=template.code)
+    usage = usage_lock(template.pk)
+    _limits_check(template, usage, member=member, count=count)
+    valid_from, valid_until = _validity(template, now)
+    coupons = [_coupon_new(template, member, source, now, valid_from, valid_until) for _ in range(count)]
+    CouponTemplateUsage.objects.filter(pk=usage.pk).update(issued_count=usage.issued_count + count)
     CouponEvent.objects.bulk_create(
         CouponEvent(coupon=c, kind=CouponEvent.Kind.ISSUED, store_id=actor.store_id, terminal_id=actor.terminal_id,
                     staff_id=actor.staff_id, system=actor.system, document=source.ref, at=now)
@@ -81,8 +82,19 @@ def _template_for(member: Member, code: str) -> CouponTemplate:
     return template
 
 
-def _limits_check(template: CouponTemplate, *, member: Member, count: int) -> None:
-    if template.total_limit is not None and template.issued_count + count > template.total_limit:
+def usage_lock(template_id: int) -> CouponTemplateUsage:
+    """The template's usage row, created if missing, locked until the transaction ends."""
+    table = CouponTemplateUsage._meta.db_table
+    sql_run(
+        f"INSERT INTO {table} (template_id, issued_count, budget_used_minor) VALUES (%s, 0, 0)"  # noqa: S608
+        " ON CONFLICT (template_id) DO NOTHING",
+        [template_id],
+    )
+    return CouponTemplateUsage.objects.select_for_update().get(template_id=template_id)
+
+
+def _limits_check(template: CouponTemplate, usage: CouponTemplateUsage, *, member: Member, count: int) -> None:
+    if template.total_limit is not None and usage.issued_count + count > template.total_limit:
         raise CouponIssueLimitReached(template=template.code, limit=template.total_limit)
     if template.per_member_limit is not None:
         held = Coupon.objects.filter(template=template, member=member).exclude(state=Coupon.State.VOIDED).count()
