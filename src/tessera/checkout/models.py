@@ -114,10 +114,15 @@ class DocumentLine(models.Model):
     discount_minor = models.BigIntegerField(_("discount (minor units)"), default=0)
     amount_minor = models.BigIntegerField(
         _("amount (minor units)"),
-        help_text=_("quantity x unit price - discount - member discount (sale); value returned (return)."),
+        help_text=_(
+            "quantity x unit price - discount - member discount - coupon discount (sale); value returned (return)."
+        ),
     )
     member_discount_minor = models.BigIntegerField(
         _("member discount (minor units)"), default=0, help_text=_("The tier discount Tessera applied to this line.")
+    )
+    coupon_discount_minor = models.BigIntegerField(
+        _("coupon discount (minor units)"), default=0, help_text=_("The coupons' share of discount on this line.")
     )
     points = models.BigIntegerField(
         _("points"), default=0, help_text="Share of the document's points, for explanations."
