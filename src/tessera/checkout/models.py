@@ -122,7 +122,10 @@ class DocumentLine(models.Model):
         _("member discount (minor units)"), default=0, help_text=_("The tier discount Tessera applied to this line.")
     )
     coupon_discount_minor = models.BigIntegerField(
-        _("coupon discount (minor units)"), default=0, help_text=_("The coupons' share of discount on this line.")
+        _("coupon discount (minor units)"),
+        default=0,
+        db_default=0,
+        help_text=_("The coupons' share of discount on this line."),
     )
     points = models.BigIntegerField(
         _("points"), default=0, help_text="Share of the document's points, for explanations."
