@@ -69,6 +69,15 @@ class SaleIn(Canonical):
     lines: tuple[LineIn, ...]
     tenders: tuple[TenderIn, ...]
     join: JoinIn | None = None
+    coupons: tuple[str, ...] | None = None  # codes the till chose; None: none (a quote then picks the best)
+
+    def canonical(self) -> dict[str, Any]:
+        body = Canonical.canonical(self)  # not super(): slots dataclasses break its zero-argument form
+        # Sales without coupons keep the body (and so the fingerprint) they had before coupons existed, so a
+        # retry across the upgrade is still recognised as the same request.
+        if self.coupons is None:
+            del body["coupons"]
+        return body
 
 
 @dataclass(frozen=True, slots=True)

@@ -205,3 +205,5 @@ LOGGING = {
 # document may be when it finally syncs.
 TESSERA_EVENT_FUTURE_SKEW_SECONDS = int(os.environ.get("TESSERA_EVENT_FUTURE_SKEW_SECONDS", "300"))
 TESSERA_EVENT_MAX_AGE_DAYS = int(os.environ.get("TESSERA_EVENT_MAX_AGE_DAYS", "400"))
+# How long a quote holds the coupons it chose for that checkout before another till may use them.
+TESSERA_COUPON_HOLD_SECONDS = int(os.environ.get("TESSERA_COUPON_HOLD_SECONDS", "300"))

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class CouponsConfig(AppConfig):
     name = "tessera.coupons"
     verbose_name = _("E-coupons")
+
+    def ready(self) -> None:
+        # Checkout caches a programme's coupon templates per configuration version (never their usage counters).
+        from tessera.programs.config_cache import config_table_register
+
+        config_table_register("coupons_coupontemplate")
+        template_of = "(SELECT program_id FROM coupons_coupontemplate WHERE id = {row}.%s)"
+        config_table_register("coupons_coupontemplate_stores", template_of % "coupontemplate_id")
+        config_table_register("coupons_coupontemplatetranslation", template_of % "template_id")

@@ -8,7 +8,8 @@ How a sale earns points, in this order (every step exact integer arithmetic, no 
    brand over category; among equally specific ones the highest factor, then the lowest code.
 4. **Day multiplier.** Weekday, member-day and birthday rules matching the local date do not compound: the
    highest factor applies to the whole sale (ties: birthday, then member day, then weekday, then lowest code).
-5. **Tier multiplier** (from the member's tier) multiplies the result.
+5. **Tier multiplier** (from the member's tier) multiplies the result, then a **points multiplier coupon**
+   (at most one per sale) multiplies the lines it covers.
 6. **Rounding down, once,** on the sale's exact total.
 7. **Per-sale cap**, then the **per-day cap** (less what the member already earned that local day, never below
    zero). Where several caps of a kind are active, the lowest applies.
@@ -41,9 +42,9 @@ from zoneinfo import ZoneInfo
 from tessera.programs.rules import EarnRate
 
 PER_MILLE = 1000
-# Line values are kept multiplied by 1000^3: the product, day and tier multipliers each divide by 1000 once,
-# exactly, so the running figure stays an integer numerator over ``per_minor x 1000^3``.
-_SCALE = PER_MILLE**3
+# Line values are kept multiplied by 1000^4: the product, day, tier and coupon multipliers each divide by 1000
+# once, exactly, so the running figure stays an integer numerator over ``per_minor x 1000^4``.
+_SCALE = PER_MILLE**4
 
 
 class RuleKind(StrEnum):
@@ -70,6 +71,7 @@ class MatchOn(StrEnum):
 
 BASE = "base"  # the kind and code of the base-rate part
 TIER = "tier"  # the kind of the tier part (its code is the tier's code)
+COUPON = "coupon"  # the kind of a points multiplier coupon's part (its code is the template's code)
 _SPECIFICITY = {MatchOn.SKU: 0, MatchOn.BRAND: 1, MatchOn.CATEGORY: 2}
 _DAY_PRIORITY = {RuleKind.BIRTHDAY: 0, RuleKind.MEMBER_DAY: 1, RuleKind.WEEKDAY: 2}
 
@@ -121,6 +123,15 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class Boost:
+    """A points multiplier coupon used on the sale: its template code, factor and the lines it covers."""
+
+    code: str
+    factor_permille: int
+    line_nos: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
 class MemberContext:
     """The member as earning sees them at the sale: local date, birthday, tier multiplier (None: no tier)."""
 
@@ -128,6 +139,7 @@ class MemberContext:
     birthday: date | None = None
     tier_factor_permille: int | None = None
     tier_code: str = ""
+    coupon: Boost | None = None
 
     @property
     def weekday(self) -> int:
@@ -213,6 +225,10 @@ def earn(
         trail.record([_times(v, day_rule.factor) for v in trail.values], day_rule.code, day_rule.kind, day_rule.factor)
     if (tier := member.tier_factor_permille) is not None:
         trail.record([_times(v, tier) for v in trail.values], member.tier_code or TIER, TIER, tier)
+    if (boost := member.coupon) is not None:
+        hit = {i for i, line in enumerate(lines) if line.line_no in boost.line_nos}
+        boosted = [_times(v, boost.factor_permille) if i in hit else v for i, v in enumerate(trail.values)]
+        trail.record(boosted, boost.code, COUPON, boost.factor_permille, line_nos=_line_nos(lines, hit))
     points = _caps_apply(trail, active, earned_today)
     return Earning(
         points=points,
@@ -267,7 +283,7 @@ def _times(value: int, factor_permille: int) -> int:
     if factor_permille <= 0:
         raise ValueError("multipliers must be positive")
     product, remainder = divmod(value * factor_permille, PER_MILLE)
-    assert remainder == 0, "more than three multipliers on one line would lose exactness"
+    assert remainder == 0, "more than four multipliers on one line would lose exactness"
     return product
 
 

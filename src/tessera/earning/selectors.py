@@ -13,6 +13,7 @@ from tessera.earning.burn import BurnPolicy
 from tessera.earning.models import EarningRule
 from tessera.earning.rules import (
     BasketLine,
+    Boost,
     BirthdayScope,
     Earning,
     MatchOn,
@@ -109,6 +110,7 @@ def earning_for_sale(
     event_at: datetime,
     tier_factor_permille: int | None = None,
     tier_code: str = "",
+    coupon: Boost | None = None,
 ) -> Earning:
     """What a sale at till time ``event_at`` earns: the rules and the day so far on the programme's calendar.
 
@@ -122,7 +124,7 @@ def earning_for_sale(
         start, end = local_day_bounds(day, program.timezone)
         earned_today = points_earned_on(member_id=member_id, local_day_start=start, local_day_end=end)
     member = MemberContext(local_date=day, birthday=birthday, tier_factor_permille=tier_factor_permille,
-                           tier_code=tier_code)  # fmt: skip
+                           tier_code=tier_code, coupon=coupon)  # fmt: skip
     return earn(lines=lines, rate=program.earn_rate, member=member, rules=rules, earned_today=earned_today)
 
 

@@ -68,12 +68,24 @@ class SaleRequest(DocumentBase):
     currency: str = Field(..., min_length=3, max_length=3)
     lines: list[LineIn] = Field(..., min_length=1, max_length=500)
     tenders: list[TenderIn] = Field(default_factory=list, max_length=20)
+    coupons: list[str] | None = Field(
+        None, max_length=20,
+        description="Coupon codes to use, as shown or scanned. Omit on a quote to let Tessera pick the best "
+        "allowed combination; omit on a commit to use none. [] on a quote prices the sale without coupons.",
+    )  # fmt: skip
 
     @model_validator(mode="after")
     def _member_or_join(self) -> SaleRequest:
         if bool(self.member) == (self.join is not None):
             raise ValueError("send either member (an existing member) or join (a new one), not both or neither")
         return self
+
+
+class QuoteRequest(SaleRequest):
+    hold_coupons: bool = Field(
+        False, description="Hold the coupons the quote uses for this store and pos_number for a few minutes, so no "
+        "other till can use them before this sale commits.",
+    )  # fmt: skip
 
 
 class ReturnLineRequest(Strict):
@@ -135,6 +147,41 @@ class TierChangeOut(Schema):
     reason: str = Field(..., description="upgrade (a threshold crossed), or why a window closed here.")
 
 
+class CouponLineOut(Schema):
+    line_no: int
+    discount_minor: int
+
+
+class CouponOut(Schema):
+    code: str
+    template: str = Field(..., description="The coupon template's code.")
+    kind: str = Field(..., description="cash, percent, gift or points_multiplier.")
+    name: str = Field(..., description="In the language of the request.")
+    valid_until: datetime
+    multiplier_permille: int | None = None
+
+
+class CouponUsedOut(CouponOut):
+    discount_minor: int
+    lines: list[CouponLineOut]
+
+
+class CouponNotUsedOut(CouponOut):
+    reason: str = Field(..., description="A stable code: expired, min_spend, tier, store, exclusive, ...")
+    reason_text: str = Field(..., description="Why, in the language of the request.")
+
+
+class CouponsOut(Schema):
+    total_minor: int
+    used: list[CouponUsedOut]
+
+
+class QuoteCouponsOut(CouponsOut):
+    not_used: list[CouponNotUsedOut] = Field(..., description="Every other coupon the member holds, and why not.")
+    held: list[str] | None = Field(None, description="Codes held for this checkout (with hold_coupons).")
+    held_until: datetime | None = None
+
+
 class DocumentOut(Schema):
     document_id: str
     kind: str
@@ -153,6 +200,7 @@ class SaleOut(DocumentOut):
     stored_value: SplitOut
     points_payment: PointsPaymentOut
     points: PointsOut
+    coupons: CouponsOut
     tier_change: TierChangeOut | None = Field(..., description="The tier move this sale caused; null when none.")
 
 
@@ -167,6 +215,7 @@ class QuoteOut(Schema):
     stored_value: SplitOut
     points_payment: PointsPaymentOut
     points: PointsOut
+    coupons: QuoteCouponsOut
     balances_before: BalancesOut
 
 
@@ -189,6 +238,7 @@ class ReturnOut(DocumentOut):
     value_minor: int
     refund: RefundOut
     points: PointsBackOut
+    coupons_restored: list[str] = Field(..., description="Codes given back because the whole sale came back.")
     tier_change: TierChangeOut | None = Field(
         ..., description="A window that ended, closed by this return; null mostly, as returns never downgrade at once."
     )

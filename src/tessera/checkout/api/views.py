@@ -15,6 +15,7 @@ from tessera.access.terminals import terminal_actor
 from tessera.checkout import commands
 from tessera.checkout.api.schemas import (
     QuoteOut,
+    QuoteRequest,
     RedemptionOut,
     RedemptionRequest,
     ReturnOut,
@@ -43,13 +44,14 @@ def _sale(body: SaleRequest) -> commands.SaleIn:
         lines=tuple(commands.LineIn(**line.model_dump()) for line in body.lines),
         tenders=tuple(commands.TenderIn(**t.model_dump()) for t in body.tenders),
         join=commands.JoinIn(**body.join.model_dump()) if body.join else None,
+        coupons=tuple(body.coupons) if body.coupons is not None else None,
     )
 
 
 @router.post("/sales/quote", response=QuoteOut, summary="Quote a sale (dry run, writes nothing)")
-def sale_quote_view(request: HttpRequest, body: SaleRequest) -> HttpResponse:
+def sale_quote_view(request: HttpRequest, body: QuoteRequest) -> HttpResponse:
     actor = terminal_actor(request, store_code=body.store, action=Action.SALE)
-    return json_response(sale_quote(actor=actor, sale=_sale(body), now=now()))
+    return json_response(sale_quote(actor=actor, sale=_sale(body), now=now(), hold=body.hold_coupons))
 
 
 @router.post("/sales", response={201: SaleOut}, summary="Commit a sale")

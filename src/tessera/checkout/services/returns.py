@@ -37,6 +37,7 @@ from tessera.checkout.rules import (
 from tessera.checkout.services.common import tier_change_body
 from tessera.checkout.services.flow import Request, Write, pos_write
 from tessera.checkout.services.lines import LINE_COLUMNS
+from tessera.coupons.services import coupons_restore
 from tessera.kit.actor import Actor
 from tessera.kit.db import IdOf, sql_insert
 from tessera.kit.outcome import Outcome
@@ -150,7 +151,12 @@ def _return_write(w: Write, found: tuple[ReturnIn, Document]) -> dict[str, Any]:
     change = tier_facts_record(member_id=sale.member_id, program=program, points=-figures.points,
                                spend_minor=-figures.value, purchases=-1 if whole_sale else 0, event_at=sale.event_at,
                                now=w.request.now)  # fmt: skip
-    receipt = w.receipt(posting, sale.currency, tier_change=tier_change_body(change),
+    # Once every item has come back the sale no longer stands, so the coupons it used are given back.
+    restored: list[str] = []
+    if whole_sale and any(line.coupon_discount_minor for line in sale.lines.all()):
+        restored = coupons_restore(sale_document_id=sale.public_id, return_document_id=w.document_id,
+                                   actor=w.request.actor, now=w.request.now)  # fmt: skip
+    receipt = w.receipt(posting, sale.currency, tier_change=tier_change_body(change), coupons_restored=restored,
                         **_receipt_fields(sale, figures, settled))  # fmt: skip
     document_id = w.record(
         posting, receipt, original_id=sale.id, currency=sale.currency, total_minor=figures.value, points=figures.points,

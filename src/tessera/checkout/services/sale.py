@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import get_language
 
 from tessera.checkout.commands import SaleIn
@@ -20,9 +21,21 @@ from tessera.checkout.services.common import (
 )
 from tessera.checkout.services.flow import Request, Write, pos_write
 from tessera.checkout.services.lines import LINE_COLUMNS, TENDER_COLUMNS, lines_validate, tendered, tenders_shape_check
-from tessera.checkout.services.sale_plan import Benefits, CheckedSale, SalePlan, Wallet, plan_sale
+from tessera.checkout.services.sale_coupons import (
+    boost_of,
+    coupon_reads,
+    coupons_body,
+    first_purchase_read,
+    sale_basket,
+    sale_codes,
+    sale_combination,
+)
+from tessera.checkout.services.sale_plan import Benefits, CheckedSale, SalePlan, Wallet, member_discounts, plan_sale
+from tessera.coupons.rules import Basket, Combination
+from tessera.coupons.selectors import coupons_open_read, held_coupons, template_views
+from tessera.coupons.services import coupons_hold, coupons_redeem, hold_key_for
 from tessera.kit.actor import Actor
-from tessera.kit.db import IdOf, Read, sql_insert
+from tessera.kit.db import IdOf, Read, sql_insert, sql_reads
 from tessera.kit.outcome import Outcome
 from tessera.ledger.models import POINTS, AccountKind
 from tessera.ledger.rules import Leg
@@ -60,16 +73,28 @@ def _benefits(member: Member, place: TierPlace | None = None) -> Benefits:
                     multiplier_permille=tier.multiplier_permille)  # fmt: skip
 
 
-def sale_quote(*, actor: Actor, sale: SaleIn, now: datetime) -> dict[str, Any]:
-    """What committing ``sale`` would do now, without writing anything or taking locks."""
+def sale_quote(*, actor: Actor, sale: SaleIn, now: datetime, hold: bool = False) -> dict[str, Any]:
+    """What committing ``sale`` would do now, without taking locks.
+
+    The coupons the member holds are checked against the basket: the ones the till chose (``sale.coupons``),
+    or else the best allowed combination. With ``hold`` the coupons used are held for this checkout (its store
+    and POS number) for ``TESSERA_COUPON_HOLD_SECONDS``; that hold is the only thing a quote writes.
+    """
     event_at_check(sale.event_at, now)
     checked = _check(sale, actor=actor)
     member = _quote_member(checked, actor=actor)
     balances = member_balances(member=member)
     wallet = Wallet(principal=balances.sv_principal_minor, bonus=balances.sv_bonus_minor, owed=balances.points_debt,
                     points_available=points_available(member_id=member.id, now=now))  # fmt: skip
-    plan = plan_sale(checked, program=member.program, member=member, wallet=wallet, benefits=_benefits(member),
-                     quoting=True)  # fmt: skip
+    benefits = _benefits(member)
+    combination, basket, coupons = _quote_coupons(checked, member=member, benefits=benefits, actor=actor, now=now)
+    plan = plan_sale(checked, program=member.program, member=member, wallet=wallet, benefits=benefits,
+                     quoting=True, coupons=combination, boost=boost_of(combination, basket))  # fmt: skip
+    if hold and combination.uses:
+        until = now + timedelta(seconds=settings.TESSERA_COUPON_HOLD_SECONDS)
+        key = hold_key_for(store_id=actor.store_id, pos_number=sale.pos_number)
+        coupons["held"] = coupons_hold(combination, actor=actor, hold_key=key, until=until, now=now)
+        coupons["held_until"] = until.isoformat()
     return {
         "member_id": member.public_id,
         "currency": sale.currency,
@@ -77,8 +102,27 @@ def sale_quote(*, actor: Actor, sale: SaleIn, now: datetime) -> dict[str, Any]:
         "tenders_match": sum(t.amount_minor for t in sale.tenders) == plan.total,
         **plan.payment_body(),
         "points": plan.points_body(),
+        "coupons": coupons,
         "balances_before": balances.as_dict(),
     }
+
+
+def _quote_coupons(
+    checked: CheckedSale, *, member: Member, benefits: Benefits, actor: Actor, now: datetime
+) -> tuple[Combination, Basket, dict[str, Any]]:
+    """The coupons a quote uses, the basket they were judged on, and the receipt part with every coupon held."""
+    sale, program = checked.sale, member.program
+    amounts = [g - d for g, d in zip(checked.gross, member_discounts(checked, benefits), strict=True)]
+    rows, first = ([], True) if not member.id else sql_reads([
+        coupons_open_read(member_id=member.id, at=sale.event_at), first_purchase_read(member.id)
+    ])  # fmt: skip
+    basket = sale_basket(sale, amounts, program=program, store_id=actor.store_id, tier_code=benefits.tier_code,
+                         first_purchase=first)  # fmt: skip
+    combination = sale_combination(rows, basket, program=program, store_id=actor.store_id, sale=sale,
+                                   codes=sale_codes(sale))  # fmt: skip
+    key = hold_key_for(store_id=actor.store_id, pos_number=sale.pos_number)
+    held = held_coupons(rows, template_views(program), hold_key=key, at=sale.event_at)
+    return combination, basket, coupons_body(combination, basket, program=program, held=held)
 
 
 def _quote_member(checked: CheckedSale, *, actor: Actor) -> Member:
@@ -100,6 +144,7 @@ def sale_commit(*, actor: Actor, sale: SaleIn, request_key: str, now: datetime) 
     :raises TenderMismatch: the tenders do not pay the total after the member's discount.
     """
     checked = _check(sale, actor=actor)
+    codes = sale_codes(sale)
     request = Request(actor=actor, kind="sale", pos_number=sale.pos_number, event_at=sale.event_at,
                       request_key=request_key, body=sale.canonical(), now=now)  # fmt: skip
 
@@ -109,7 +154,8 @@ def sale_commit(*, actor: Actor, sale: SaleIn, request_key: str, now: datetime) 
     def reads(member: Member) -> list[Read[Any] | None]:
         # What the sale decides from, read with the member's account lock in the same round trip.
         return [tier_place_read(member_id=member.id, program=member.program, enrolled_at=member.enrolled_at),
-                gift_month_read(member_id=member.id, program=member.program, event_at=sale.event_at)]  # fmt: skip
+                gift_month_read(member_id=member.id, program=member.program, event_at=sale.event_at),
+                *coupon_reads(member, codes)]  # fmt: skip
 
     lookup = member_lookup_read(actor=actor, reference=sale.member) if sale.join is None else None
     return pos_write(request, find=find, write=_sale_write, lookup=lookup, reads=reads)
@@ -132,12 +178,15 @@ def _sale_member(checked: CheckedSale, looked: Member | None, *, actor: Actor, n
 
 def _sale_write(w: Write, checked: CheckedSale) -> dict[str, Any]:
     a, now, sale = w.accounts, w.request.now, checked.sale
-    place, month = w.seen
+    place, month, coupon_rows, budgets, first = w.seen
     # Only a points tender needs the unexpired lots (lots_consume checks them again under the same lock).
     available = points_available(member_id=w.member.id, now=now) if tendered(sale.tenders, "points") else 0
     wallet = Wallet(principal=a.sv_principal.balance or 0, bonus=a.sv_bonus.balance or 0,
                     owed=-(a.points_debt.balance or 0), points_available=available)  # fmt: skip
-    plan = plan_sale(checked, program=w.program, member=w.member, wallet=wallet, benefits=_benefits(w.member, place))
+    benefits = _benefits(w.member, place)
+    combination, basket = _sale_coupons(w, checked, benefits, coupon_rows, budgets, first)
+    plan = plan_sale(checked, program=w.program, member=w.member, wallet=wallet, benefits=benefits,
+                     coupons=combination, boost=boost_of(combination, basket) if basket else None)  # fmt: skip
     if plan.burn:
         lots_consume(member_id=w.member.id, points=plan.burn.points, now=now)
     posting = w.post(_sale_legs(w, plan), details={"earning": plan.earning.as_dict()})
@@ -149,11 +198,15 @@ def _sale_write(w: Write, checked: CheckedSale) -> dict[str, Any]:
     change = tier_facts_record(member_id=w.member.id, program=w.program, points=plan.points,
                                spend_minor=plan.total, purchases=1, event_at=sale.event_at, now=now,
                                place=place)  # fmt: skip
+    coupons = coupons_body(combination, basket, program=w.program) if basket else {"total_minor": 0, "used": []}
     receipt = w.receipt(posting, sale.currency, total_minor=plan.total, points=plan.points_body(),
-                        tier_change=tier_change_body(change), **plan.payment_body())  # fmt: skip
+                        tier_change=tier_change_body(change), coupons=coupons, **plan.payment_body())  # fmt: skip
     document_id = w.record(posting, receipt, currency=sale.currency, total_minor=plan.total, points=plan.points,
                            sv_principal_minor=plan.sv_principal, sv_bonus_minor=plan.sv_bonus)  # fmt: skip
     _lines_write(document_id=document_id, checked=checked, plan=plan)
+    if basket is not None:
+        key = hold_key_for(store_id=w.request.actor.store_id, pos_number=sale.pos_number)
+        coupons_redeem(combination, document_id=w.document_id, actor=w.request.actor, now=now, hold_key=key)
     member_stats_sale(
         member_id=w.member.id, event_at=sale.event_at, value_minor=plan.total,
         items=sum(line.quantity for line in sale.lines), points=plan.points, categories=_categories(sale, plan),
@@ -163,6 +216,22 @@ def _sale_write(w: Write, checked: CheckedSale) -> dict[str, Any]:
                        now=now, seen=month)  # fmt: skip
     w.audit("checkout.sale", total_minor=plan.total)
     return receipt
+
+
+def _sale_coupons(
+    w: Write, checked: CheckedSale, benefits: Benefits, rows: Any, budgets: Any, first: Any
+) -> tuple[Combination, Basket | None]:
+    """The coupons the till chose, checked against the basket under the lock (none chosen: no basket)."""
+    sale = checked.sale
+    if rows is None:
+        return Combination(), None
+    amounts = [g - d for g, d in zip(checked.gross, member_discounts(checked, benefits), strict=True)]
+    store_id = w.request.actor.store_id
+    basket = sale_basket(sale, amounts, program=w.program, store_id=store_id, tier_code=benefits.tier_code,
+                         first_purchase=bool(first))  # fmt: skip
+    combination = sale_combination(rows, basket, program=w.program, store_id=store_id, sale=sale,
+                                   codes=sale_codes(sale), budgets=budgets)  # fmt: skip
+    return combination, basket
 
 
 def _sale_legs(w: Write, plan: SalePlan) -> list[Leg]:
@@ -193,10 +262,11 @@ def _lines_write(*, document_id: IdOf, checked: CheckedSale, plan: SalePlan) -> 
     line_points = dict(plan.earning.line_points)
     rows = [
         (document_id, line.line_no, line.sku, line.name, line.brand, line.category, line.quantity,
-         line.unit_price_minor, line.discount_minor, amount, discount, line_points.get(line.line_no, 0), None)
-        for line, amount, discount in zip(checked.sale.lines, plan.amounts, plan.discounts, strict=True)
+         line.unit_price_minor, line.discount_minor, amount, discount, line_points.get(line.line_no, 0), None, off)
+        for line, amount, discount, off in zip(checked.sale.lines, plan.amounts, plan.discounts,
+                                                plan.coupon_discounts, strict=True)
     ]  # fmt: skip
-    sql_insert(DocumentLine._meta.db_table, LINE_COLUMNS, rows)
+    sql_insert(DocumentLine._meta.db_table, [*LINE_COLUMNS, "coupon_discount_minor"], rows)
     tenders = [(document_id, t.kind, t.amount_minor, t.reference) for t in checked.sale.tenders]
     sql_insert(Tender._meta.db_table, TENDER_COLUMNS, tenders)
 

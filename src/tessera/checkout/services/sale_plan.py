@@ -1,12 +1,14 @@
 """Planning a sale: what the member pays, how, and what they earn, from the member's state read under lock.
 
 Order, each step on the result of the one before:
-1. the tier discount per line (rounded down per line; excluded categories get none) gives the amounts to pay;
+1. the tier discount per line (rounded down per line; excluded categories get none), then the coupons' discount
+   per line (tessera.coupons.rules), give the amounts to pay;
 2. the tenders must pay that total exactly;
 3. stored value is split between principal and bonus by the programme's spending order;
 4. a points payment is valued at the programme's point value, within its minimum and maximum share;
 5. earning runs on each line's eligible amount: the line's amount less its share of whatever does not earn
-   (stored value unless the programme earns on it, and points) — the earning engine explains every point;
+   (stored value unless the programme earns on it, and points) — the earning engine explains every point,
+   including a points multiplier coupon's;
 6. new points repay any points debt first.
 """
 
@@ -19,9 +21,10 @@ from tessera.checkout.commands import SaleIn
 from tessera.checkout.errors import PointsPaymentInexact, StoredValueNotAccepted
 from tessera.checkout.rules import SpendOrder, allocate, stored_value_split
 from tessera.checkout.services.lines import tendered, tenders_sum_check
+from tessera.coupons.rules import Combination
 from tessera.earning.burn import BurnPlan, burn_plan
 from tessera.earning.errors import burn_refusal_error
-from tessera.earning.rules import BasketLine, Earning
+from tessera.earning.rules import BasketLine, Boost, Earning
 from tessera.earning.selectors import burn_policy, earning_for_sale
 from tessera.ledger.errors import insufficient
 from tessera.members.models import Member
@@ -67,6 +70,11 @@ class SalePlan:
     earning: Earning
     debt_repaid: int
     benefits: Benefits
+    coupons: Combination = field(default_factory=Combination)
+
+    @property
+    def coupon_discounts(self) -> list[int]:
+        return self.coupons.line_discounts or [0] * len(self.amounts)
 
     @property
     def total(self) -> int:
@@ -114,20 +122,25 @@ def plan_sale(
     wallet: Wallet,
     benefits: Benefits,
     quoting: bool = False,
+    coupons: Combination | None = None,
+    boost: Boost | None = None,
 ) -> SalePlan:
     """The sale's figures. Committing, the tenders must pay the total exactly; quoting, they need not (the till
     cannot know the member's discount before it asks), and the figures that depend on them use them as sent."""
     sale = checked.sale
     discounts = member_discounts(checked, benefits)
-    amounts = [gross - cut for gross, cut in zip(checked.gross, discounts, strict=True)]
+    coupons = coupons or Combination()
+    off = coupons.line_discounts or [0] * len(discounts)
+    amounts = [gross - cut - c for gross, cut, c in zip(checked.gross, discounts, off, strict=True)]
     if not quoting:
         tenders_sum_check(sale.tenders, sum(amounts), sale.currency)
     principal, bonus = _stored_value(sale, program=program, wallet=wallet)
     burn = _points_payment(sale, program=program, wallet=wallet, bill=sum(amounts))
-    earning = _earning(checked, amounts, program=program, member=member, benefits=benefits)
+    earning = _earning(checked, amounts, program=program, member=member, benefits=benefits, boost=boost)
     return SalePlan(
         amounts=amounts, discounts=discounts, sv_principal=principal, sv_bonus=bonus, burn=burn, earning=earning,
         debt_repaid=min(earning.points, wallet.owed), benefits=benefits, line_nos=[ln.line_no for ln in sale.lines],
+        coupons=coupons,
     )  # fmt: skip
 
 
@@ -156,8 +169,9 @@ def _points_payment(sale: SaleIn, *, program: Program, wallet: Wallet, bill: int
 
 
 def _earning(
-    checked: CheckedSale, amounts: list[int], *, program: Program, member: Member, benefits: Benefits
-) -> Earning:
+    checked: CheckedSale, amounts: list[int], *, program: Program, member: Member, benefits: Benefits,
+    boost: Boost | None,
+) -> Earning:  # fmt: skip
     sale = checked.sale
     not_earning = tendered(sale.tenders, "points")
     if not program.earn_on_stored_value:
@@ -170,5 +184,5 @@ def _earning(
     ]  # fmt: skip
     return earning_for_sale(
         program=program, member_id=member.id, birthday=member.birthday, lines=lines, event_at=sale.event_at,
-        tier_factor_permille=benefits.multiplier_permille, tier_code=benefits.tier_code,
+        tier_factor_permille=benefits.multiplier_permille, tier_code=benefits.tier_code, coupon=boost,
     )  # fmt: skip

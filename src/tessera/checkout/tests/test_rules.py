@@ -156,6 +156,8 @@ def _asdict_canonical(command):
     """How bodies were made canonical before: the fingerprints stored with earlier requests came from this."""
     body = asdict(command)
     body["event_at"] = command.event_at.isoformat()
+    if "coupons" in body and body["coupons"] is None:
+        del body["coupons"]  # sales had no coupons field before issue 4; those without coupons still have none
     if isinstance(body.get("join"), dict) and body["join"].get("birthday"):
         body["join"]["birthday"] = body["join"]["birthday"].isoformat()
     return body

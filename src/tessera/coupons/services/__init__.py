@@ -1,5 +1,27 @@
-"""Writes on coupons: issuing, holding, redeeming, restoring, voiding and expiring."""
+"""Writes on coupons: issuing, holding, redeeming, restoring and voiding."""
 
 from tessera.coupons.services.issue import IssueSource, coupon_issue, coupons_issue
+from tessera.coupons.services.till import (
+    codes_clean,
+    coupon_void,
+    coupons_choose,
+    coupons_hold,
+    coupons_redeem,
+    coupons_release,
+    coupons_restore,
+    hold_key_for,
+)
 
-__all__ = ["IssueSource", "coupon_issue", "coupons_issue"]
+__all__ = [
+    "IssueSource",
+    "codes_clean",
+    "coupon_issue",
+    "coupon_void",
+    "coupons_choose",
+    "coupons_hold",
+    "coupons_issue",
+    "coupons_redeem",
+    "coupons_release",
+    "coupons_restore",
+    "hold_key_for",
+]

@@ -1,0 +1,116 @@
+"""Coupons in a sale: the basket the coupon rules see, the reads made under the lock, and the receipt's part.
+
+The basket is priced after the tier discount: coupons come off what the member would pay with their tier
+(docs/coupons.md). The store's hours and weekdays are read in the programme's time zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import get_language
+
+from tessera.checkout.commands import SaleIn
+from tessera.coupons.rules import MULTIPLIER, Basket, Combination, CouponLine, Held
+from tessera.coupons.selectors import (
+    REASON_TEXT,
+    CouponRow,
+    TemplateView,
+    budget_lock_read,
+    coupons_lock_read,
+    held_coupons,
+    template_views,
+)
+from tessera.coupons.services import codes_clean, coupons_choose, hold_key_for
+from tessera.earning.rules import Boost
+from tessera.kit.db import Read
+from tessera.members.models import Member, MemberStats
+from tessera.programs.models import Program
+
+
+def sale_codes(sale: SaleIn) -> list[str] | None:
+    """The coupon codes the till chose, cleaned; None when it chose none (a commit then uses no coupon)."""
+    return None if sale.coupons is None else codes_clean(sale.coupons)
+
+
+def first_purchase_read(member_id: int) -> Read[bool]:
+    return Read(
+        f"SELECT purchase_count FROM {MemberStats._meta.db_table} WHERE member_id = %s",  # noqa: S608
+        [member_id],
+        lambda rows: not rows or rows[0][0] == 0,
+    )
+
+
+def coupon_reads(member: Member, codes: Sequence[str] | None) -> list[Read[Any] | None]:
+    """What a sale with coupons reads under the member's lock: the coupons (locked), budgets (locked), and
+    whether this is the member's first purchase. Nothing when the sale uses no coupon."""
+    if not codes:
+        return [None, None, None]
+    return [coupons_lock_read(member_id=member.id, codes=codes), budget_lock_read(member_id=member.id, codes=codes),
+            first_purchase_read(member.id)]  # fmt: skip
+
+
+def sale_basket(
+    sale: SaleIn, amounts: Sequence[int], *, program: Program, store_id: int, tier_code: str, first_purchase: bool
+) -> Basket:
+    lines = tuple(
+        CouponLine(line_no=ln.line_no, sku=ln.sku, brand=ln.brand, category=ln.category, quantity=ln.quantity,
+                   amount_minor=amount)
+        for ln, amount in zip(sale.lines, amounts, strict=True)
+    )  # fmt: skip
+    local = sale.event_at.astimezone(ZoneInfo(program.timezone)).replace(tzinfo=None)
+    return Basket(lines=lines, at=sale.event_at, local=local, store_id=store_id, tier_code=tier_code,
+                  first_purchase=first_purchase)  # fmt: skip
+
+
+def sale_combination(
+    rows: Sequence[CouponRow], basket: Basket, *, program: Program, store_id: int, sale: SaleIn,
+    codes: Sequence[str] | None, budgets: dict[int, int] | None = None,
+) -> Combination:  # fmt: skip
+    views = template_views(program)
+    key = hold_key_for(store_id=store_id, pos_number=sale.pos_number)
+    held = held_coupons(rows, views, hold_key=key, at=sale.event_at, budgets=budgets)
+    return coupons_choose(held, basket, codes)
+
+
+def boost_of(combination: Combination, basket: Basket) -> Boost | None:
+    use = combination.multiplier
+    if use is None:
+        return None
+    terms = use.held.terms
+    lines = frozenset(line.line_no for line in basket.lines if terms.scopes(line))
+    return Boost(code=terms.code, factor_permille=terms.multiplier_permille, line_nos=lines)
+
+
+def coupons_body(
+    combination: Combination, basket: Basket, *, program: Program, held: Sequence[Held] | None = None
+) -> dict[str, Any]:
+    """The receipt's coupons: those used with their discount per line; in a quote, also why each other coupon
+    the member holds was left out."""
+    views = template_views(program)
+    language = get_language() or "en"
+    used = [
+        {**_coupon(u.held, views, language), "discount_minor": u.discount_minor,
+         "lines": [{"line_no": ln.line_no, "discount_minor": d}
+                   for ln, d in zip(basket.lines, u.line_discounts, strict=True) if d]}
+        for u in combination.uses
+    ]  # fmt: skip
+    body: dict[str, Any] = {"total_minor": combination.discount_minor, "used": used}
+    if held is not None:
+        by_id = {h.coupon_id: h for h in held}
+        body["not_used"] = [
+            {**_coupon(by_id[cid], views, language), "reason": reason.value, "reason_text": str(REASON_TEXT[reason])}
+            for cid, reason in combination.refused.items() if cid in by_id
+        ]  # fmt: skip
+    return body
+
+
+def _coupon(h: Held, views: dict[int, TemplateView], language: str) -> dict[str, Any]:
+    view = views[h.terms.template_id]
+    body: dict[str, Any] = {"code": h.code, "template": h.terms.code, "kind": h.terms.kind, "name": view.name(language),
+            "valid_until": h.valid_until.isoformat()}  # fmt: skip
+    if h.terms.kind == MULTIPLIER:
+        body["multiplier_permille"] = h.terms.multiplier_permille
+    return body
