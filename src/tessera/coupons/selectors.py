@@ -96,7 +96,8 @@ class CouponRow:
     budget_used_minor: int
 
     def open_for(self, hold_key: str, at: datetime) -> bool:
-        if self.state == Coupon.State.ISSUED:
+        # An expired coupon is "open" here so that the rules report it as expired, not as taken.
+        if self.state in (Coupon.State.ISSUED, Coupon.State.EXPIRED):
             return True
         return self.state == Coupon.State.HELD and (
             self.hold_key == hold_key or (self.held_until is not None and self.held_until <= at)
@@ -129,20 +130,24 @@ def _dt(value: None) -> None: ...
 @overload
 def _dt(value: datetime | str) -> datetime: ...
 def _dt(value: Any) -> datetime | None:
-    # SQLite hands back UTC text; PostgreSQL an aware datetime.
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = parse_datetime(value)
+    # SQLite hands back naive UTC (a datetime or text); PostgreSQL an aware datetime.
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else parse_datetime(value)
     assert parsed is not None, value
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def coupons_open_read(*, member_id: int, at: datetime) -> Read[list[CouponRow]]:
-    """The member's coupons that are issued or held and not yet past their end (no locks: for quotes)."""
+def coupons_open_read(*, member_id: int, at: datetime, codes: Sequence[str] = ()) -> Read[list[CouponRow]]:
+    """The member's coupons that are issued or held and not yet past their end, and those with ``codes`` in any
+    state (so a quote can say why a chosen one is used or expired). No locks: for quotes."""
+    marks = ", ".join(["%s"] * len(codes))
+    chosen = f" OR c.code IN ({marks})" if codes else ""
     return Read(
         f"SELECT {_COLUMNS}, u.budget_used_minor FROM {_C} c LEFT JOIN {_U} u ON u.template_id = c.template_id"  # noqa: S608
-        " WHERE c.member_id = %s AND c.state IN ('issued', 'held') AND c.valid_until > %s ORDER BY c.valid_until, c.id",
-        [member_id, db_datetime(at)],
+        f" WHERE c.member_id = %s AND ((c.state IN ('issued', 'held') AND c.valid_until > %s){chosen})"
+        " ORDER BY c.valid_until, c.id",
+        [member_id, db_datetime(at), *codes],
         _parse,
     )
 

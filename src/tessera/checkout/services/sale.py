@@ -113,13 +113,13 @@ def _quote_coupons(
     """The coupons a quote uses, the basket they were judged on, and the receipt part with every coupon held."""
     sale, program = checked.sale, member.program
     amounts = [g - d for g, d in zip(checked.gross, member_discounts(checked, benefits), strict=True)]
+    codes = sale_codes(sale)
     rows, first = ([], True) if not member.id else sql_reads([
-        coupons_open_read(member_id=member.id, at=sale.event_at), first_purchase_read(member.id)
+        coupons_open_read(member_id=member.id, at=sale.event_at, codes=codes or ()), first_purchase_read(member.id)
     ])  # fmt: skip
     basket = sale_basket(sale, amounts, program=program, store_id=actor.store_id, tier_code=benefits.tier_code,
                          first_purchase=first)  # fmt: skip
-    combination = sale_combination(rows, basket, program=program, store_id=actor.store_id, sale=sale,
-                                   codes=sale_codes(sale))  # fmt: skip
+    combination = sale_combination(rows, basket, program=program, store_id=actor.store_id, sale=sale, codes=codes)
     key = hold_key_for(store_id=actor.store_id, pos_number=sale.pos_number)
     held = held_coupons(rows, template_views(program), hold_key=key, at=sale.event_at)
     return combination, basket, coupons_body(combination, basket, program=program, held=held)

@@ -13,13 +13,14 @@ from datetime import datetime
 
 from tessera.coupons.codes import code_clean
 from tessera.coupons.errors import CouponNotApplicable, CouponNotFound, CouponsNotCombinable, CouponUnavailable
-from tessera.coupons.models import Coupon, CouponEvent, CouponTemplateUsage
+from tessera.coupons.models import Coupon, CouponEvent, CouponTemplate, CouponTemplateUsage
 from tessera.coupons.rules import Basket, Combination, Held, Reason, apply, best, chosen_check
 from tessera.coupons.selectors import REASON_TEXT
 from tessera.kit.actor import Actor
 from tessera.kit.db import db_datetime, sql_insert, sql_rows, sql_run, use_case
 
 _C, _E, _U = Coupon._meta.db_table, CouponEvent._meta.db_table, CouponTemplateUsage._meta.db_table
+_T = CouponTemplate._meta.db_table
 _EVENT_COLUMNS = ["coupon_id", "kind", "store_id", "terminal_id", "staff_id", "system", "document", "discount_minor",
                   "at"]  # fmt: skip
 
@@ -149,18 +150,18 @@ def coupons_restore(*, sale_document_id: str, return_document_id: str, actor: Ac
     gave comes off its template's budget either way, since the sale it discounted no longer stands.
     """
     rows = sql_rows(
-        f"SELECT id, code, template_id, discount_minor, valid_until FROM {_C}"  # noqa: S608
-        f" WHERE redeemed_document = %s AND state = 'redeemed' ORDER BY id",
+        f"SELECT c.id, c.code, c.template_id, c.discount_minor, t.budget_minor FROM {_C} c"  # noqa: S608
+        f" JOIN {_T} t ON t.id = c.template_id WHERE c.redeemed_document = %s AND c.state = 'redeemed' ORDER BY c.id",
         [sale_document_id],
     )
     at = db_datetime(now)
-    for coupon_id, _code, template_id, discount, _until in rows:
+    for coupon_id, _code, template_id, discount, budget in rows:
         sql_run(
             f"UPDATE {_C} SET state = CASE WHEN valid_until > %s THEN 'issued' ELSE 'expired' END,"  # noqa: S608
             " redeemed_document = '', discount_minor = 0, updated_at = %s WHERE id = %s",
             [at, at, coupon_id],
         )
-        if discount:
+        if discount and budget is not None:  # only budgeted templates count what they gave (coupons_redeem)
             sql_run(
                 f"UPDATE {_U} SET budget_used_minor = budget_used_minor - %s WHERE template_id = %s",  # noqa: S608
                 [discount, template_id],
