@@ -8,7 +8,10 @@ class CouponsConfig(AppConfig):
 
     def ready(self) -> None:
         # Checkout caches a programme's coupon templates per configuration version (never their usage counters).
+        from tessera.coupons.checks import register
         from tessera.programs.config_cache import config_table_register
+
+        register()
 
         config_table_register("coupons_coupontemplate")
         template_of = "(SELECT program_id FROM coupons_coupontemplate WHERE id = {row}.%s)"

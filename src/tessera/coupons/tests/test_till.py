@@ -236,3 +236,21 @@ def test_validity_from_issue_and_fixed_end(world):
     with pytest.raises(CouponNotApplicable) as caught:
         sale_quote(actor=world.a.actor, sale=late, now=now() + timedelta(days=4))
     assert caught.value.details["reason"] == "expired"
+
+
+def test_verify_notices_a_coupon_discount_that_does_not_match_its_sale(world):
+    from django.db import connection
+
+    from tessera.ledger.verify import ledger_verify
+
+    member = member_new(world)
+    (coupon,) = give(world, member, template(world))
+    sale_commit(actor=world.a.actor, sale=basket(member, coupons=[coupon.code], total=11_800), request_key=key(),
+                now=now())  # fmt: skip
+    assert ledger_verify() == []
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE coupons_coupon SET discount_minor = 4000 WHERE id = %s", [coupon.id])
+    names = {v.check for v in ledger_verify()}
+    assert "coupon discounts equal their sale's line discounts" in names
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE coupons_coupon SET discount_minor = 5000 WHERE id = %s", [coupon.id])
