@@ -15,6 +15,7 @@ from tessera.api.hq.programs import router as programs_router
 from tessera.api.hq.setup import router as setup_router
 from tessera.api.progress import router as progress_router
 from tessera.checkout.api.views import router as checkout_router
+from tessera.coupons.api.views import router as coupons_router
 from tessera.kit.errors import DomainError
 from tessera.kit.http import domain_error_response, error_body, json_response
 from tessera.members.api.views import router as members_router
@@ -40,6 +41,7 @@ api = NinjaAPI(
 )
 api.add_router("/v1", members_router)
 api.add_router("/v1", checkout_router)
+api.add_router("/v1", coupons_router)
 api.add_router("/v1", programs_router)
 api.add_router("/v1", progress_router)
 api.add_router("/v1", setup_router)

@@ -64,7 +64,7 @@ class CouponTemplate(models.Model):
     # What it gives: one of these, by kind.
     amount_minor = models.BigIntegerField(_("amount off (minor units)"), null=True, blank=True)
     percent_bp = models.PositiveIntegerField(
-        _("percentage off (basis points)"), null=True, blank=True, help_text=_("1000 basis points are 10 % off.")
+        _("percentage off (basis points)"), null=True, blank=True, help_text=_("1000 basis points are a tenth off.")
     )
     max_discount_minor = models.BigIntegerField(_("largest discount (minor units)"), null=True, blank=True)
     gift_sku = models.CharField(_("free item SKU"), max_length=64, blank=True)

@@ -10,9 +10,11 @@ from typing import Any, overload
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from tessera.coupons.codes import code_display
 from tessera.coupons.models import Coupon, CouponTemplate, CouponTemplateTranslation, CouponTemplateUsage
 from tessera.coupons.rules import EXCLUSIVE, Held, Reason, Terms, norm
 from tessera.kit.db import Read, db_datetime, for_update
+from tessera.members.models import Member
 from tessera.programs.config_cache import config_cached
 from tessera.programs.models import Program
 
@@ -202,3 +204,19 @@ def held_coupons(
         held.append(Held(coupon_id=row.id, code=row.code, terms=terms, valid_from=row.valid_from,
                          valid_until=row.valid_until, open=row.open_for(hold_key, at)))  # fmt: skip
     return held
+
+
+def member_coupons(*, member: Member, at: datetime, language: str) -> list[dict[str, Any]]:
+    """The member's coupons that are issued or held and still valid, soonest to expire first, for people."""
+    views = template_views(member.program)
+    rows = (
+        Coupon.objects.filter(member=member, state__in=["issued", "held"], valid_until__gt=at)
+        .order_by("valid_until", "id")
+        .values_list("code", "template_id", "state", "valid_from", "valid_until")
+    )
+    return [
+        {"code": code, "display_code": code_display(code), "template": views[t].terms.code,
+         "kind": views[t].terms.kind, "name": views[t].name(language), "state": state,
+         "valid_from": start.isoformat(), "valid_until": end.isoformat()}
+        for code, t, state, start, end in rows if t in views
+    ]  # fmt: skip

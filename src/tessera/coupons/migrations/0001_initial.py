@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
                 ('code', models.SlugField(help_text='Stable code for staff and the API.', max_length=64, verbose_name='template code')),
                 ('kind', models.CharField(choices=[('cash', 'Cash off'), ('percent', 'Percentage off'), ('gift', 'Free item'), ('points_multiplier', 'Points multiplier')], max_length=20, verbose_name='kind')),
                 ('amount_minor', models.BigIntegerField(blank=True, null=True, verbose_name='amount off (minor units)')),
-                ('percent_bp', models.PositiveIntegerField(blank=True, help_text='1000 basis points are 10 % off.', null=True, verbose_name='percentage off (basis points)')),
+                ('percent_bp', models.PositiveIntegerField(blank=True, help_text='1000 basis points are a tenth off.', null=True, verbose_name='percentage off (basis points)')),
                 ('max_discount_minor', models.BigIntegerField(blank=True, null=True, verbose_name='largest discount (minor units)')),
                 ('gift_sku', models.CharField(blank=True, max_length=64, verbose_name='free item SKU')),
                 ('multiplier_permille', models.PositiveIntegerField(blank=True, help_text='2000 earns ×2 on the basket.', null=True, verbose_name='points multiplier (per mille)')),
