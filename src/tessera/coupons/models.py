@@ -240,6 +240,8 @@ class Coupon(models.Model):
         indexes = [
             models.Index(fields=["member", "state"], name="coupon_member_state_idx"),
             models.Index(fields=["valid_until"], condition=models.Q(state="issued"), name="coupon_open_expiry_idx"),
+            # Every sale with coupons frees what its checkout held: a lookup by hold, among the few held rows.
+            models.Index(fields=["hold_key"], condition=models.Q(state="held"), name="coupon_hold_idx"),
         ]
         constraints = [
             models.CheckConstraint(
