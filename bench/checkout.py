@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import itertools
 import json
 import os
 import re
@@ -77,6 +78,9 @@ PG_SETTINGS = {
 }
 SV_AMOUNTS = [2000, 5000, 10000, 20000]  # stored value spent on a sale (minor units), capped at its total
 SV_SHARE = 0.35
+# --coupons: every sale uses a coupon and pays part from stored value, in amounts a member's wallet lasts for.
+COUPON_SV_AMOUNTS = [1000, 2000, 3000]
+COUPONS_PER_MEMBER = 40
 PYSPY_HZ = 100
 
 
@@ -98,6 +102,11 @@ def parse_args() -> argparse.Namespace:
         choices=["none", "clothing"],
         default="none",
         help="programme templates to run under: none, or seed 002's clothing chain (tiers, earning rules, gifts)",
+    )
+    parser.add_argument(
+        "--coupons",
+        action="store_true",
+        help="every sale uses one applicable 5-yuan coupon and pays part from stored value (issue 4's mix)",
     )
     parser.add_argument(
         "--settings",
@@ -225,11 +234,19 @@ class Gunicorn:
 # ---------------------------------------------------------------- load
 
 
+_coupon_runs = itertools.count()
+
+
 def write_specs(spec: dict[str, Any], work: Path, prefix: str) -> tuple[Path, Path]:
     """The same spec as JSON (loadgen.py) and as a Lua table (sales.lua)."""
-    spec = {**spec, "prefix": prefix, "seed": zlib.crc32(prefix.encode()) % 100_000, "sv_share": SV_SHARE}
+    coupons = bool(spec["coupons"])
+    if coupons:  # each run (warm-up, measured) gets its own share of every member's coupons
+        run, share = next(_coupon_runs), COUPONS_PER_MEMBER // 2
+        spec = {**spec, "coupons": {m: c[run * share : (run + 1) * share] for m, c in spec["coupons"].items()}}
+    sv_share, sv_amounts = (1.0, COUPON_SV_AMOUNTS) if coupons else (SV_SHARE, SV_AMOUNTS)
+    spec = {**spec, "prefix": prefix, "seed": zlib.crc32(prefix.encode()) % 100_000, "sv_share": sv_share}
     spec["clients"] = CLIENTS
-    spec["sv_amounts"] = SV_AMOUNTS
+    spec["sv_amounts"] = sv_amounts
     json_path = work / f"spec-{prefix}.json"
     json_path.write_text(json.dumps(spec))
 
@@ -246,9 +263,14 @@ def write_specs(spec: dict[str, Any], work: Path, prefix: str) -> tuple[Path, Pa
     members = ",\n".join(lua_str(m) for m in spec["members"])
     # The spaces matter: "[[" would open a Lua long string.
     tiers = ", ".join(f"[ {lua_str(code)} ]={bp}" for code, bp in spec["tier_discounts"].items())
+    # Each run's codes are its own slice of every member's list, so no two runs (warm-up, measured, probe)
+    # try to use one coupon twice.
+    wallet = ",\n".join(f"[ {lua_str(m)} ]={{{', '.join(lua_str(c) for c in codes)}}}"
+                        for m, codes in spec["coupons"].items())  # fmt: skip
     lua = (
         f"return {{\nseed={spec['seed']}, prefix={lua_str(prefix)}, currency={lua_str(spec['currency'])},\n"
-        f"sv_share={SV_SHARE}, sv_amounts={{{', '.join(map(str, SV_AMOUNTS))}}}, discount_bp={spec['discount_bp']},\n"
+        f"sv_share={sv_share}, sv_amounts={{{', '.join(map(str, sv_amounts))}}}, discount_bp={spec['discount_bp']},\n"
+        f"coupon_minor={spec['coupon_minor']}, coupons={{\n{wallet}}},\n"
         f"tier_discounts={{{tiers}}}, clients={CLIENTS},\n"
         f"terminals={{\n{terminals}}},\nmembers={{\n{members}}},\nproducts={{\n{products}}}\n}}\n"
     )
@@ -658,6 +680,9 @@ def main() -> int:
         if args.template == "clothing":
             fixture.tier_discounts = fixtures.template_apply(fixtures.CLOTHING)
             fixture.discount_bp = next(iter(fixture.tier_discounts.values()), 0)
+        if args.coupons:
+            fixture.coupons = fixtures.coupons_give(fixture.members, COUPONS_PER_MEMBER)
+            fixture.coupon_minor = fixtures.COUPON_MINOR
         spec = fixture.as_spec()
         round_trips, probe_connects, statements = sql_round_trips_one_sale(spec)
         fixtures.close_connections()
@@ -672,6 +697,7 @@ def main() -> int:
             return sweep(args, server_url=server_url, tessera_url=tessera_url, work=work, spec=spec, roots=roots)
 
         emit("template", args.template)
+        emit("coupons", "one per sale, with stored value" if args.coupons else "none")
         emit("load_generator", args.client)
         emit("gunicorn", f"gthread workers={args.workers} threads={args.threads}")
         emit("settings", args.settings)

@@ -68,6 +68,9 @@ class Fixture:
     discount_bp: int = 0  # the members' tier discount, which the till applies to what it asks them to pay
     # Every tier's discount by code: a member who moves up during the run is asked for less from then on.
     tier_discounts: dict[str, int] = field(default_factory=dict)
+    # --coupons: each member's single-use cash coupon codes (each used once), and the coupon's value.
+    coupons: dict[str, list[str]] = field(default_factory=dict)
+    coupon_minor: int = 0
 
     def as_spec(self) -> dict[str, Any]:
         return {
@@ -77,6 +80,8 @@ class Fixture:
             "terminals": self.keys,
             "members": self.members,
             "products": self.products,
+            "coupons": self.coupons,
+            "coupon_minor": self.coupon_minor,
         }
 
 
@@ -201,3 +206,36 @@ def close_connections() -> None:
     from django.db import connections
 
     connections.close_all()
+
+
+COUPON_MINOR = 500  # a 5-yuan cash coupon, no minimum spend, so it applies to every bench sale
+
+
+def coupons_give(member_ids: list[str], per_member: int) -> dict[str, list[str]]:
+    """Issue ``per_member`` single-use 5-yuan cash coupons to each member; returns their codes by member.
+
+    Written in bulk rather than through ``coupon_issue``: tens of thousands of coupons would take minutes one
+    transaction at a time, and the benchmark measures redeeming them, not issuing them.
+    """
+    from tessera.coupons.codes import code_new
+    from tessera.coupons.models import Coupon, CouponEvent, CouponTemplate, CouponTemplateUsage
+    from tessera.kit.clock import now
+    from tessera.members.models import Member
+
+    at = now()
+    members = dict(Member.objects.filter(public_id__in=member_ids).values_list("public_id", "id"))
+    program_id = Member.objects.get(public_id=member_ids[0]).program_id
+    template = CouponTemplate.objects.create(program_id=program_id, code="BENCH5", kind="cash",
+                                             amount_minor=COUPON_MINOR, valid_days=30)  # fmt: skip
+    codes = {m: [code_new() for _ in range(per_member)] for m in member_ids}
+    rows = [
+        Coupon(code=code, template=template, program_id=program_id, member_id=members[m], valid_from=at,
+               valid_until=at + timedelta(days=30), source="bulk", issued_at=at, updated_at=at)
+        for m in member_ids for code in codes[m]
+    ]  # fmt: skip
+    created = Coupon.objects.bulk_create(rows, batch_size=5000)
+    CouponEvent.objects.bulk_create(
+        (CouponEvent(coupon=c, kind="issued", system="bench-fixture", at=at) for c in created), batch_size=5000
+    )
+    CouponTemplateUsage.objects.create(template=template, issued_count=len(rows))
+    return codes

@@ -30,9 +30,17 @@ TENDERS = ["cash", "bank_card", "wechat_pay", "alipay"]
 
 
 def sale_body(
-    spec: dict[str, Any], rng: random.Random, *, store: str, number: str, member: str, discount_bp: int
+    spec: dict[str, Any],
+    rng: random.Random,
+    *,
+    store: str,
+    number: str,
+    member: str,
+    discount_bp: int,
+    coupon: str | None = None,
 ) -> bytes:
-    """The same document mix as sales.lua: 3 lines, a third paid partly from stored value."""
+    """The same document mix as sales.lua: 3 lines, a third paid partly from stored value (with --coupons:
+    every sale uses one 5-yuan coupon and pays part from stored value)."""
     lines = []
     total = 0
     for line_no in (1, 2, 3):
@@ -51,6 +59,8 @@ def sale_body(
                 "unit_price_minor": product["price"],
             }
         )
+    if coupon is not None:
+        total -= min(total, spec["coupon_minor"])
     if rng.random() < spec["sv_share"]:
         sv = min(total, rng.choice(spec["sv_amounts"]))
         tenders = [{"kind": "stored_value", "amount_minor": sv}]
@@ -67,6 +77,8 @@ def sale_body(
         "lines": lines,
         "tenders": tenders,
     }
+    if coupon is not None:
+        body["coupons"] = [coupon]
     return json.dumps(body, separators=(",", ":")).encode()
 
 
@@ -81,6 +93,7 @@ class Client(threading.Thread):
         # Its own share of the members, whose tier moves it learns from the receipts (as sales.lua does).
         self.members = spec["members"][n :: spec["clients"]]
         self.discount: dict[str, int] = {}
+        self.coupons = {m: list(spec["coupons"].get(m, [])) for m in self.members}
         self.latencies: list[int] = []
         self.errors = 0
         self.first_error = ""
@@ -96,8 +109,9 @@ class Client(threading.Thread):
             number = f"{self.spec['prefix']}-{self.n}-{counter}"
             member = self.rng.choice(self.members)
             discount_bp = self.discount.get(member, self.spec["discount_bp"])
+            left = self.coupons[member]
             body = sale_body(self.spec, self.rng, store=self.terminal["store"], number=number, member=member,
-                             discount_bp=discount_bp)  # fmt: skip
+                             discount_bp=discount_bp, coupon=left.pop() if left else None)  # fmt: skip
             headers["Idempotency-Key"] = f"idem-{number}"
             began = time.perf_counter()
             self.sent += 1

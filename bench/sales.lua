@@ -42,7 +42,7 @@ local function event_at()
   return os.date("!%Y-%m-%dT%H:%M:%S", os.time() + 8 * 3600) .. "+08:00"
 end
 
-local function sale(discount_bp)
+local function sale(discount_bp, coupon)
   local products = spec.products
   local lines = {}
   local total = 0
@@ -52,6 +52,9 @@ local function sale(discount_bp)
     -- The till knows the member's tier discount, rounded down per line as the server does.
     total = total + q * p.price - math.floor(q * p.price * discount_bp / 10000)
     lines[i] = string.format('{"line_no":%d,%s,"quantity":%d,"unit_price_minor":%d}', i, p.head, q, p.price)
+  end
+  if coupon then
+    total = total - math.min(total, spec.coupon_minor) -- the coupon comes off after the tier discount
   end
   local pay
   if math.random() < spec.sv_share then
@@ -71,11 +74,15 @@ function request()
   local terminal = spec.terminals[((tid - 1) * 4 + counter) % #spec.terminals + 1]
   local member = mine[math.random(#mine)]
   last_member = member
-  local lines, pay = sale(discount[member] or spec.discount_bp)
+  -- With --coupons each member's codes are used one by one, each once (this thread owns the member).
+  local left = spec.coupons[member]
+  local coupon = left and table.remove(left)
+  local lines, pay = sale(discount[member] or spec.discount_bp, coupon)
   local number = string.format("%s-%d-%d", spec.prefix, tid, counter)
+  local extra = coupon and string.format(',"coupons":["%s"]', coupon) or ""
   local body = string.format(
-    '{"store":"%s","pos_number":"%s","event_at":"%s","member":"%s","currency":"%s","lines":[%s],"tenders":[%s]}',
-    terminal.store, number, event_at(), member, spec.currency, table.concat(lines, ","), pay
+    '{"store":"%s","pos_number":"%s","event_at":"%s","member":"%s","currency":"%s","lines":[%s],"tenders":[%s]%s}',
+    terminal.store, number, event_at(), member, spec.currency, table.concat(lines, ","), pay, extra
   )
   local headers = {
     ["Authorization"] = "Bearer " .. terminal.key,
