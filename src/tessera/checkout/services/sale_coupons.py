@@ -36,6 +36,7 @@ def sale_codes(sale: SaleIn) -> list[str] | None:
 
 
 def first_purchase_read(member_id: int) -> Read[bool]:
+    """Whether the member has never bought before (no statistics row yet, or no purchase counted)."""
     return Read(
         f"SELECT purchase_count FROM {MemberStats._meta.db_table} WHERE member_id = %s",  # noqa: S608
         [member_id],
@@ -48,8 +49,13 @@ def coupon_reads(member: Member, codes: Sequence[str] | None) -> list[Read[Any] 
     whether this is the member's first purchase. Nothing when the sale uses no coupon."""
     if not codes:
         return [None, None, None]
-    return [coupons_lock_read(member_id=member.id, codes=codes), budget_lock_read(member_id=member.id, codes=codes),
-            first_purchase_read(member.id)]  # fmt: skip
+    # Budgets and first purchases are read only where some template of the programme has one.
+    views = template_views(member.program).values()
+    budgets = any(v.budget_minor is not None for v in views)
+    first = any(v.terms.first_purchase_only for v in views)
+    return [coupons_lock_read(member_id=member.id, codes=codes),
+            budget_lock_read(member_id=member.id, codes=codes) if budgets else None,
+            first_purchase_read(member.id) if first else None]  # fmt: skip
 
 
 def sale_basket(
