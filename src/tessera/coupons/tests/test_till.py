@@ -254,3 +254,16 @@ def test_verify_notices_a_coupon_discount_that_does_not_match_its_sale(world):
     assert "coupon discounts equal their sale's line discounts" in names
     with connection.cursor() as cursor:
         cursor.execute("UPDATE coupons_coupon SET discount_minor = 5000 WHERE id = %s", [coupon.id])
+
+
+def test_first_purchase_coupon_only_before_any_purchase(world):
+    member = member_new(world)
+    first = template(world, "WELCOME", first_purchase_only=True)
+    (welcome,) = give(world, member, first)
+    quote = sale_quote(actor=world.a.actor, sale=basket(member), now=now())
+    assert [u["code"] for u in quote["coupons"]["used"]] == [welcome.code]
+    sale_commit(actor=world.a.actor, sale=basket(member), request_key=key(), now=now())  # bought without it
+    with pytest.raises(CouponNotApplicable) as caught:
+        sale_commit(actor=world.a.actor, sale=basket(member, coupons=[welcome.code], total=11_800),
+                    request_key=key(), now=now())  # fmt: skip
+    assert caught.value.details["reason"] == "only for a member's first purchase"
