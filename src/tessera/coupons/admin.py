@@ -15,6 +15,12 @@ class CouponTemplateTranslationInline(admin.TabularInline):
     extra = 1
 
 
+_GIVES = ("amount_minor", "percent_bp", "max_discount_minor", "gift_sku", "multiplier_permille")
+_APPLIES = ("min_spend_minor", "categories", "brands", "skus", "tiers", "stores", "weekdays", "hour_from", "hour_to",
+            "first_purchase_only")  # fmt: skip
+_VALIDITY = ("valid_from", "valid_until", "valid_days", "per_member_limit", "total_limit", "budget_minor", "created_at")
+
+
 @admin.register(CouponTemplate)
 class CouponTemplateAdmin(MerchantScopedAdmin):
     merchant_path = "program__participants__merchant_id"
@@ -26,12 +32,10 @@ class CouponTemplateAdmin(MerchantScopedAdmin):
     readonly_fields = ("public_id", "created_at")
     fieldsets = (
         (None, {"fields": ("public_id", "program", "code", "kind", "is_active", "stacking")}),
-        (_("What it gives"), {"fields": ("amount_minor", "percent_bp", "max_discount_minor", "gift_sku", "multiplier_permille")}),
-        (_("When it applies"), {"fields": ("min_spend_minor", "categories", "brands", "skus", "tiers", "stores", "weekdays",
-                                   "hour_from", "hour_to", "first_purchase_only")}),
-        (_("Validity and limits"), {"fields": ("valid_from", "valid_until", "valid_days", "per_member_limit",
-                                            "total_limit", "budget_minor", "created_at")}),
-    )  # fmt: skip
+        (_("What it gives"), {"fields": _GIVES}),
+        (_("When it applies"), {"fields": _APPLIES}),
+        (_("Validity and limits"), {"fields": _VALIDITY}),
+    )
     inlines = [CouponTemplateTranslationInline]
 
 

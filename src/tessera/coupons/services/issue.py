@@ -33,9 +33,12 @@ class IssueSource:
 
 
 def coupon_issue(
-    *, template: CouponTemplate, member: Member, actor: Actor, source: IssueSource, now: datetime, count: int = 1
-) -> list[Coupon]:
+    *, template: CouponTemplate, member: Member, actor: Actor, source: IssueSource, now: datetime, count: int = 1,
+    starts_at: datetime | None = None,
+) -> list[Coupon]:  # fmt: skip
     """Issue ``count`` coupons of ``template`` to ``member`` inside the caller's transaction.
+
+    ``starts_at``: the coupons are usable from then on (a gift that is not usable at once), not from now.
 
     :raises CouponTemplateInactive: the template is switched off.
     :raises CouponIssueLimitReached: the template's total or per-member limit would be passed.
@@ -46,7 +49,7 @@ def coupon_issue(
         raise CouponTemplateInactive(template=template.code)
     usage = usage_lock(template.pk)
     _limits_check(template, usage, member=member, count=count)
-    valid_from, valid_until = _validity(template, now)
+    valid_from, valid_until = _validity(template, now, starts_at)
     coupons = [_coupon_new(template, member, source, now, valid_from, valid_until) for _ in range(count)]
     CouponTemplateUsage.objects.filter(pk=usage.pk).update(issued_count=usage.issued_count + count)
     CouponEvent.objects.bulk_create(
@@ -102,9 +105,9 @@ def _limits_check(template: CouponTemplate, usage: CouponTemplateUsage, *, membe
             raise CouponIssueLimitReached(template=template.code, limit=template.per_member_limit)
 
 
-def _validity(template: CouponTemplate, now: datetime) -> tuple[datetime, datetime]:
+def _validity(template: CouponTemplate, now: datetime, starts_at: datetime | None) -> tuple[datetime, datetime]:
     """From the template's first moment (or now), until its last moment or N days after issue, the earlier."""
-    start = max(template.valid_from, now) if template.valid_from else now
+    start = max(template.valid_from or now, starts_at or now, now)
     ends = [template.valid_until] if template.valid_until else []
     if template.valid_days:
         ends.append(now + timedelta(days=template.valid_days))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import zlib
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from tessera.audit.services import audit_record
+from tessera.coupons.models import CouponTemplate
+from tessera.coupons.services import IssueSource, coupon_issue
 from tessera.kit.actor import Actor
 from tessera.kit.db import use_case
 from tessera.members.errors import MemberNotActive
@@ -19,7 +22,7 @@ CLAIMED_KIND = "reward.claimed"
 
 
 def reward_claim(*, grant: RewardGrant, actor: Actor, now: datetime) -> RewardGrant:
-    """Hand an unlocked gift to its member at the actor's store, and ask the coupon capability to issue it.
+    """Hand an unlocked gift to its member at the actor's store as a coupon, issued in the same transaction.
 
     Not a replayable write: a second claim of the same gift is refused, so a till that retries after a lost
     answer learns that the gift was claimed (and when) rather than handing out a second coupon.
@@ -47,8 +50,39 @@ def reward_claim(*, grant: RewardGrant, actor: Actor, now: datetime) -> RewardGr
         locked.claimed_terminal_id = actor.terminal_id
         locked.claimed_staff_id = actor.staff_id
         locked.save(update_fields=["state", "claimed_at", "claimed_store", "claimed_terminal", "claimed_staff"])
+        _coupon_issue(locked, member=member, program=program, actor=actor, now=now)
         _record(locked, member=member, program=program, actor=actor, now=now)
     return locked
+
+
+def _coupon_issue(grant: RewardGrant, *, member: Member, program: Program, actor: Actor, now: datetime) -> None:
+    """The claimed gift becomes a cash coupon for the step's categories (seed 002), issued in this transaction.
+
+    Each step has a coupon template of its own, made on first claim and kept per amount and categories, so a
+    step changed later gets a new template and coupons already issued keep the terms they were given with.
+    """
+    reward = grant.reward
+    categories = sorted(reward.get("categories") or [])
+    code = f"gift-{grant.step_id}-{reward['amount_minor']}-{zlib.crc32(','.join(categories).encode()):08x}"
+    days = reward.get("valid_days")
+    template, _created = CouponTemplate.objects.get_or_create(
+        program=program, code=code,
+        defaults={"kind": CouponTemplate.Kind.CASH, "amount_minor": reward["amount_minor"], "categories": categories,
+                  "valid_days": days or _NO_END_DAYS, "stacking": CouponTemplate.Stacking.COMBINABLE},
+    )  # fmt: skip
+    # A gift not usable at once may pay from the next local day on.
+    starts_at = None if reward.get("usable_at_once", True) else _next_local_day(now, program.timezone)
+    coupon_issue(template=template, member=member, actor=actor, source=IssueSource("gift_ladder", grant.public_id),
+                 now=now, starts_at=starts_at)  # fmt: skip
+
+
+_NO_END_DAYS = 36_500  # a step without an end: a coupon needs one, so a hundred years
+
+
+def _next_local_day(now: datetime, timezone: str) -> datetime:
+    zone = ZoneInfo(timezone)
+    local = now.astimezone(zone)
+    return datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=zone)
 
 
 def _require_claimable(grant: RewardGrant, *, timezone: str, now: datetime) -> None:
@@ -72,7 +106,7 @@ def _record(grant: RewardGrant, *, member: Member, program: Program, actor: Acto
         details={"member": member.public_id, "month": grant.month.isoformat(), "step": grant.step_id,
                  "amount_minor": grant.reward.get("amount_minor"), "currency": grant.reward.get("currency")},
     )  # fmt: skip
-    # The coupon capability issues the coupon from this message; the key makes a second enqueue a no-op.
+    # Tells the member (and any other listener) the gift was claimed; the key makes a second enqueue a no-op.
     outbox_enqueue(
         kind=CLAIMED_KIND,
         payload={

@@ -121,3 +121,33 @@ def test_two_tills_claiming_the_same_gift_at_once_hand_it_out_once():
     assert outcomes == ["claimed"] + ["reward_already_claimed"] * 7
     assert RewardGrant.objects.get(id=gift.id).state == "claimed"
     assert OutboxMessage.objects.filter(kind="reward.claimed").count() == 1
+
+
+class TestClaimIssuesCoupon:
+    def test_the_claimed_gift_is_a_cash_coupon_for_its_categories(self, world, gift):
+        from tessera.coupons.models import Coupon
+
+        reward_claim(grant=gift, actor=world.a.actor, now=local(SH, 2026, 3, 11, 15, 30))
+        (coupon,) = Coupon.objects.filter(source="gift_ladder", source_id=gift.public_id).select_related("template")
+        assert coupon.member_id == gift.member_id
+        assert (coupon.template.kind, coupon.template.amount_minor) == ("cash", 5000)
+        assert coupon.template.categories == ["clothing"]
+        assert coupon.valid_from == local(SH, 2026, 3, 11, 15, 30)  # usable at once
+
+    def test_a_gift_not_usable_at_once_pays_from_the_next_day(self, world, gift):
+        from tessera.coupons.models import Coupon
+        from tessera.rewards.models import GiftStep
+
+        GiftStep.objects.filter(pk=gift.step_id).update(usable_at_once=False)
+        gift.reward = {**gift.reward, "usable_at_once": False}
+        RewardGrant.objects.filter(pk=gift.pk).update(reward=gift.reward)
+        reward_claim(grant=gift, actor=world.a.actor, now=local(SH, 2026, 3, 11, 15, 30))
+        coupon = Coupon.objects.get(source_id=gift.public_id)
+        assert coupon.valid_from == local(SH, 2026, 3, 12, 0, 0)
+
+    def test_refused_claims_issue_nothing(self, world, gift):
+        from tessera.coupons.models import Coupon
+
+        reward_claim(grant=gift, actor=world.a.actor, now=local(SH, 2026, 3, 11, 15, 30))
+        refused(gift, world.a.actor, local(SH, 2026, 3, 12, 9, 0))
+        assert Coupon.objects.filter(source_id=gift.public_id).count() == 1
