@@ -26,6 +26,8 @@ from tessera.members.stats import member_stats_top_up
 from tessera.programs.rules import top_up_bonus
 from tessera.programs.selectors import top_up_bands
 from tessera.tiers.services import tier_facts_record
+from tessera.wallet.rules import top_up_refusal
+from tessera.wallet.selectors import stored_value_limits_get
 
 # A top-up is paid with money from outside the programme, never with stored value itself.
 TOP_UP_TENDERS = frozenset(Tender.Kind.values) - {Tender.Kind.STORED_VALUE, Tender.Kind.POINTS}
@@ -37,6 +39,8 @@ def top_up_commit(*, actor: Actor, top_up: TopUpIn, request_key: str, now: datet
     :raises AmountInvalid: the amount is not between 1 and the maximum.
     :raises StoredValueNotAccepted: the programme keeps stored value in another currency.
     :raises BalanceCeilingExceeded: the wallet would exceed its cap.
+    :raises TopUpAboveBalanceCap: principal and bonus would take the card above its profile's cap.
+    :raises TopUpAboveSingleMaximum: the amount is above the profile's maximum single top-up.
     """
     currency_check(given=top_up.currency, actor=actor)
     if not 1 <= top_up.amount_minor <= AMOUNT_MINOR_MAX:
@@ -61,6 +65,14 @@ def top_up_commit(*, actor: Actor, top_up: TopUpIn, request_key: str, now: datet
 def _top_up_write(w: Write, top_up: TopUpIn) -> dict[str, Any]:
     program, cur, amount = w.program, w.program.currency, top_up.amount_minor
     bonus = top_up_bonus(amount, top_up_bands(program_id=program.id))
+    # The balances are the locked ones (pos_write locked the member's accounts), so two tills topping up the same
+    # card at once are checked one after the other and neither can take it over the cap. Every member is enrolled
+    # with a phone and a name, so every card is named (ADR 0015).
+    balance = (w.accounts.sv_principal.balance or 0) + (w.accounts.sv_bonus.balance or 0)
+    refusal = top_up_refusal(limits=stored_value_limits_get(program_id=program.id), named=True,
+                             balance_minor=balance, amount_minor=amount, bonus_minor=bonus, currency=cur)  # fmt: skip
+    if refusal is not None:
+        raise refusal
 
     def store(kind: AccountKind) -> int:
         return store_account_id(program_id=program.id, store_id=w.request.actor.store_id, kind=kind, unit=cur)
