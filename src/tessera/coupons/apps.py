@@ -8,6 +8,7 @@ class CouponsConfig(AppConfig):
 
     def ready(self) -> None:
         # Checkout caches a programme's coupon templates per configuration version (never their usage counters).
+        from tessera.coupons import jobs  # noqa: F401  (registers the expiry job in every process)
         from tessera.coupons.checks import register
         from tessera.programs.config_cache import config_table_register
 

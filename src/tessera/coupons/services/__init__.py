@@ -1,5 +1,6 @@
 """Writes on coupons: issuing, holding, redeeming, restoring and voiding."""
 
+from tessera.coupons.services.expiry import coupons_expire_run
 from tessera.coupons.services.issue import IssueSource, coupon_issue, coupons_issue
 from tessera.coupons.services.till import (
     codes_clean,
@@ -18,6 +19,7 @@ __all__ = [
     "coupon_issue",
     "coupon_void",
     "coupons_choose",
+    "coupons_expire_run",
     "coupons_hold",
     "coupons_issue",
     "coupons_redeem",

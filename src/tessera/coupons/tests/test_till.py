@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -267,3 +268,22 @@ def test_first_purchase_coupon_only_before_any_purchase(world):
         sale_commit(actor=world.a.actor, sale=basket(member, coupons=[welcome.code], total=11_800),
                     request_key=key(), now=now())  # fmt: skip
     assert caught.value.details["reason"] == "only for a member's first purchase"
+
+
+def test_nightly_expiry_marks_ended_coupons_once(world):
+    from datetime import date
+
+    from tessera.coupons.services import coupons_expire_run
+
+    member = member_new(world)
+    end = now() + timedelta(days=2)
+    (ending,) = give(world, member, template(world, "END", valid_until=end))
+    (lasting,) = give(world, member, template(world, "LAST", valid_days=60))
+    today = now().astimezone(ZoneInfo("Asia/Shanghai")).date()
+    assert coupons_expire_run(program_id=world.program.id, local_date=today)["expired"] == 0
+    later = today + timedelta(days=3)
+    assert coupons_expire_run(program_id=world.program.id, local_date=later)["expired"] == 1
+    assert coupons_expire_run(program_id=world.program.id, local_date=later)["expired"] == 0
+    assert Coupon.objects.get(pk=ending.pk).state == "expired"
+    assert Coupon.objects.get(pk=lasting.pk).state == "issued"
+    assert CouponEvent.objects.filter(coupon=ending, kind="expired").count() == 1
