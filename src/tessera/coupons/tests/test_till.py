@@ -271,7 +271,6 @@ def test_first_purchase_coupon_only_before_any_purchase(world):
 
 
 def test_nightly_expiry_marks_ended_coupons_once(world):
-    from datetime import date
 
     from tessera.coupons.services import coupons_expire_run
 
