@@ -55,3 +55,11 @@ def top_up_refusal(
             cap_minor=cap, cap_text=amount_text(cap, currency), room_minor=max(cap - balance_minor - bonus_minor, 0)
         )
     return None
+
+
+def custody_minor(outstanding_minor: int, ratio_bp: int) -> int:
+    """The custody deposit for an outstanding balance: the ratio of it, rounded up to the minor unit, never below 0.
+
+    Rounded up because the law sets a minimum: 20% of 1,000.05 is 200.01, not 200.00.
+    """
+    return max(0, -(-outstanding_minor * ratio_bp // 10000))
