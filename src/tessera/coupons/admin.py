@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from tessera.coupons.models import Coupon, CouponEvent, CouponTemplate, CouponTemplateTranslation
+from tessera.coupons.models import Coupon, CouponEvent, CouponTemplate, CouponTemplateTranslation, CouponTrigger
 from tessera.kit.console.admin import MerchantScopedAdmin, ReadOnlyAdmin
 
 
@@ -64,3 +64,11 @@ class CouponAdmin(ReadOnlyAdmin):
     )  # fmt: skip
     readonly_fields = fields
     inlines = [CouponEventInline]
+
+
+@admin.register(CouponTrigger)
+class CouponTriggerAdmin(MerchantScopedAdmin):
+    merchant_path = "program__participants__merchant_id"
+    list_display = ("program", "event", "template", "count", "is_active")
+    list_filter = ("program", "event", "is_active")
+    list_select_related = ("program", "template")

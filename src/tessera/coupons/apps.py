@@ -13,6 +13,10 @@ class CouponsConfig(AppConfig):
         from tessera.programs.config_cache import config_table_register
 
         register()
+        from tessera.coupons.services.triggers import welcome_coupons
+        from tessera.members.hooks import on_enrolled
+
+        on_enrolled("coupons.welcome", welcome_coupons)
 
         config_table_register("coupons_coupontemplate")
         template_of = "(SELECT program_id FROM coupons_coupontemplate WHERE id = {row}.%s)"

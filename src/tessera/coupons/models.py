@@ -300,3 +300,37 @@ class CouponEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.coupon_id} {self.kind}"
+
+
+class CouponTrigger(models.Model):
+    """Coupons a programme gives when something happens to a member: joining, a birthday.
+
+    The seam the engagement capability will use for its own triggers; today enrolment issues the welcome
+    coupons, and ``coupons_for_event`` issues any event's coupons for whoever raises it.
+    """
+
+    class Event(models.TextChoices):
+        WELCOME = "welcome", _("Joined the programme")
+        BIRTHDAY = "birthday", _("Birthday")
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="coupon_triggers", verbose_name=_("programme")
+    )
+    event = models.CharField(_("event"), max_length=16, choices=Event.choices)
+    template = models.ForeignKey(
+        CouponTemplate, on_delete=models.PROTECT, related_name="triggers", verbose_name=_("template")
+    )
+    count = models.PositiveSmallIntegerField(_("coupons each time"), default=1)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["program_id", "event", "id"]
+        verbose_name = _("coupon trigger")
+        verbose_name_plural = _("coupon triggers")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "event", "template"], name="coupon_trigger_unique"),
+            models.CheckConstraint(condition=models.Q(count__gte=1), name="coupon_trigger_count_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event}: {self.template_id} x{self.count}"

@@ -28,6 +28,7 @@ from tessera.members.errors import (
     ProgramNotServed,
     StatusChangeInvalid,
 )
+from tessera.members.hooks import enrolled_hooks_run
 from tessera.members.lifecycle import card_valid_until_from, program_local_date
 from tessera.members.models import Member, MemberStats
 from tessera.members.selectors import member_summary
@@ -128,6 +129,7 @@ def _member_create(*, program: Program, profile: Profile, actor: Actor, now: dat
     )
     MemberStats.objects.create(member=member)
     member_accounts_open(program_id=program.id, member_id=member.id, currency=program.currency)
+    enrolled_hooks_run(member, actor, now)
     return member
 
 

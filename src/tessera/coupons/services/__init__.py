@@ -12,6 +12,7 @@ from tessera.coupons.services.till import (
     coupons_restore,
     hold_key_for,
 )
+from tessera.coupons.services.triggers import coupons_for_event
 
 __all__ = [
     "IssueSource",
@@ -20,6 +21,7 @@ __all__ = [
     "coupon_void",
     "coupons_choose",
     "coupons_expire_run",
+    "coupons_for_event",
     "coupons_hold",
     "coupons_issue",
     "coupons_redeem",

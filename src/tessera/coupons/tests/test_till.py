@@ -286,3 +286,20 @@ def test_nightly_expiry_marks_ended_coupons_once(world):
     assert Coupon.objects.get(pk=ending.pk).state == "expired"
     assert Coupon.objects.get(pk=lasting.pk).state == "issued"
     assert CouponEvent.objects.filter(coupon=ending, kind="expired").count() == 1
+
+
+def test_welcome_coupons_are_issued_on_joining_and_never_block_it(world):
+    from tessera.coupons.models import CouponTrigger
+    from tessera.coupons.services import coupons_for_event
+
+    welcome = template(world, "HELLO", total_limit=1)
+    CouponTrigger.objects.create(program=world.program, event="welcome", template=welcome)
+    first = member_new(world)
+    (coupon,) = Coupon.objects.filter(member=first)
+    assert (coupon.template_id, coupon.source, coupon.source_id) == (welcome.id, "welcome", first.public_id)
+    second = member_new(world)  # the template ran out: the member still joins, without a coupon
+    assert not Coupon.objects.filter(member=second).exists()
+    CouponTrigger.objects.create(program=world.program, event="birthday", template=template(world, "BDAY"))
+    with use_case():
+        (gift,) = coupons_for_event(event="birthday", member=second, actor=world.a.actor, now=now())
+    assert gift.source == "birthday"
