@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import BaseRenderer
 
+from tessera.api.hq.coupons import router as hq_coupons_router
 from tessera.api.hq.programs import router as programs_router
 from tessera.api.hq.setup import router as setup_router
 from tessera.api.progress import router as progress_router
@@ -43,6 +44,7 @@ api.add_router("/v1", members_router)
 api.add_router("/v1", checkout_router)
 api.add_router("/v1", coupons_router)
 api.add_router("/v1", programs_router)
+api.add_router("/v1", hq_coupons_router)
 api.add_router("/v1", progress_router)
 api.add_router("/v1", setup_router)
 
