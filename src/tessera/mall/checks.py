@@ -1,0 +1,45 @@
+"""``ledger verify`` checks for the mall, set-based like the ledger's own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tessera.kit.db import sql_rows
+from tessera.ledger.verify import Violation, register_check
+
+_CHECKS = {
+    "M1 every mall order's points equal its debit posting": (
+        "SELECT o.public_id, o.points, COALESCE(SUM(-e.amount), 0) FROM mall_mallorder o"
+        " JOIN ledger_posting p ON p.id = o.posting_id"
+        " LEFT JOIN ledger_entry e ON e.posting_id = p.id AND e.amount < 0"
+        " GROUP BY o.public_id, o.points, p.reason, p.source_id"
+        " HAVING o.points <> COALESCE(SUM(-e.amount), 0) OR p.reason <> 'mall_order' OR p.source_id <> o.public_id",
+        "order {0} is for {1} points but its posting debits {2}",
+    ),
+    "M2 every cancelled mall order has exactly one reversing posting": (
+        "SELECT o.public_id, COUNT(p.id) FROM mall_mallorder o"
+        " LEFT JOIN ledger_posting p ON p.reverses_id = o.posting_id"
+        " GROUP BY o.public_id, o.state"
+        " HAVING (o.state = 'cancelled' AND COUNT(p.id) <> 1) OR (o.state <> 'cancelled' AND COUNT(p.id) <> 0)",
+        "order {0} has {1} reversing postings",
+    ),
+    "M3 mall stock is never negative and orders never exceed the stock given": (
+        "SELECT i.public_id, i.stock, i.stock_given, COALESCE(SUM(o.quantity), 0) FROM mall_mallitem i"
+        " LEFT JOIN mall_mallorder o ON o.item_id = i.id AND o.state <> 'cancelled'"
+        " GROUP BY i.public_id, i.stock, i.stock_given"
+        " HAVING i.stock < 0 OR i.stock + COALESCE(SUM(o.quantity), 0) <> i.stock_given",
+        "item {0}: stock {1}, given {2}, on open orders {3}",
+    ),
+}
+
+
+def _make(name: str, sql: str, template: str) -> Callable[[], list[Violation]]:
+    def run() -> list[Violation]:
+        return [Violation(name, template.format(*row)) for row in sql_rows(sql + " LIMIT 20")]
+
+    return run
+
+
+def register() -> None:
+    for name, (sql, template) in _CHECKS.items():
+        register_check(name, _make(name, sql, template))
