@@ -19,6 +19,7 @@ from tessera.checkout.api.views import router as checkout_router
 from tessera.coupons.api.views import router as coupons_router
 from tessera.kit.errors import DomainError
 from tessera.kit.http import domain_error_response, error_body, json_response
+from tessera.mall.api.views import router as mall_router
 from tessera.members.api.views import router as members_router
 
 
@@ -43,6 +44,7 @@ api = NinjaAPI(
 api.add_router("/v1", members_router)
 api.add_router("/v1", checkout_router)
 api.add_router("/v1", coupons_router)
+api.add_router("/v1", mall_router)
 api.add_router("/v1", programs_router)
 api.add_router("/v1", hq_coupons_router)
 api.add_router("/v1", progress_router)
