@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 GIFT, PERCENT, CASH, MULTIPLIER = "gift", "percent", "cash", "points_multiplier"
@@ -121,6 +121,9 @@ class Basket:
     store_id: int
     tier_code: str
     first_purchase: bool  # the member has never bought before
+    # A till's clock may run behind the server's: a coupon issued a moment ago (a welcome coupon, a gift just
+    # claimed) must not look "not valid yet" to a sale the till stamped a few seconds earlier.
+    skew: timedelta = timedelta(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +169,7 @@ def refusal(held: Held, basket: Basket) -> Reason | None:
     t = held.terms
     checks = (
         (not held.open, Reason.NOT_OPEN),
-        (basket.at < held.valid_from, Reason.NOT_YET_VALID),
+        (basket.at + basket.skew < held.valid_from, Reason.NOT_YET_VALID),
         (basket.at >= held.valid_until, Reason.EXPIRED),
         (bool(t.store_ids) and basket.store_id not in t.store_ids, Reason.STORE),
         (bool(t.tiers) and basket.tier_code not in t.tiers, Reason.TIER),

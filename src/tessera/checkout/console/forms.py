@@ -32,6 +32,18 @@ def member_field() -> forms.CharField:
 
 class SaleForm(WriteForm):
     member = member_field()
+    coupons = forms.CharField(
+        label=_("Coupons"), max_length=400, required=False,
+        help_text=_("Scan or type coupon codes, separated by spaces or commas; leave empty and the quote picks the "
+                    "best ones the member holds."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )  # fmt: skip
+
+    def coupon_codes(self) -> tuple[str, ...] | None:
+        """The codes typed, or None when the field is empty (the quote then chooses)."""
+        text = self.cleaned_data.get("coupons", "").replace(",", " ")
+        codes = tuple(text.split())
+        return codes or None
 
 
 class LineForm(forms.Form):

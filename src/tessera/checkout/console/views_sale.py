@@ -55,6 +55,7 @@ class SaleForms:
                 for number, line in enumerate(filled, start=1)
             ),
             tenders=tuple(TenderIn(kind=t["kind"], amount_minor=t["amount"], reference=t["reference"]) for t in paid),
+            coupons=self.form.coupon_codes(),
         )
 
 
@@ -96,10 +97,16 @@ def sale_quote_view(request: HttpRequest) -> HttpResponse:
         return _render(request, forms)
     sale = forms.sale(store_of(request).currency)
     try:
-        quote = sale_quote(actor=acting_of(request).actor(), sale=sale, now=now())
+        quote = sale_quote(actor=acting_of(request).actor(), sale=sale, now=now(), hold=True)
     except DomainError as exc:
         forms.form.domain_error(exc)
         return _render(request, forms)
+    # The coupons the quote chose go into the field, so that committing uses exactly what was quoted.
+    codes = " ".join(used["code"] for used in quote["coupons"]["used"])
+    if codes != (forms.form.cleaned_data.get("coupons") or "").strip():
+        data = request.POST.copy()
+        data[forms.form.add_prefix("coupons")] = codes
+        forms.form.data = data
     return _render(request, forms, quote=quote, quoted=member_panel(request, sale.member))
 
 

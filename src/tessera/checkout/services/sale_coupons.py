@@ -7,9 +7,11 @@ The basket is priced after the tier discount: coupons come off what the member w
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils.translation import get_language
 
 from tessera.checkout.commands import SaleIn
@@ -67,8 +69,9 @@ def sale_basket(
         for ln, amount in zip(sale.lines, amounts, strict=True)
     )  # fmt: skip
     local = sale.event_at.astimezone(ZoneInfo(program.timezone)).replace(tzinfo=None)
+    skew = timedelta(seconds=settings.TESSERA_EVENT_FUTURE_SKEW_SECONDS)
     return Basket(lines=lines, at=sale.event_at, local=local, store_id=store_id, tier_code=tier_code,
-                  first_purchase=first_purchase)  # fmt: skip
+                  first_purchase=first_purchase, skew=skew)  # fmt: skip
 
 
 def sale_combination(

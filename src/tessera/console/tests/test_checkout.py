@@ -200,3 +200,32 @@ class TestReturn:
         sale = self._sold(client, wallet_member)
         client.post("/store/", {"store": org.b.public_id})
         assert client.get(f"/checkout/returns/{sale.public_id}/").status_code == 404
+
+
+class TestSaleWithCoupons:
+    def test_the_quote_picks_the_coupon_and_the_commit_uses_it(self, org, cashier_a, wallet_member):
+        from tessera.coupons.models import Coupon, CouponTemplate
+        from tessera.coupons.services import coupons_issue
+        from tessera.kit.clock import now
+
+        CouponTemplate.objects.create(program=wallet_member.program, code="C20", kind="cash", amount_minor=2_000,
+                                      valid_days=30)  # fmt: skip
+        actor = console_actor(org)
+        (coupon,) = coupons_issue(actor=actor, template_code="C20", members=[wallet_member], now=now())
+        client = console(cashier_a, org.a)
+        # 258.00 less the 20.00 coupon: 110.00 from stored value and 128.00 in cash.
+        data = _sale(client, wallet_member, tenders=(("stored_value", "110.00"), ("cash", "128.00")))
+        quoted = client.post("/checkout/sale/quote/", data)
+        assert quoted.context["quote"]["total_minor"] == 23_800, quoted.context["quote"]["coupons"]
+        page = quoted.content.decode()
+        assert coupon.code in page
+        assert Coupon.objects.get(pk=coupon.pk).state == "held"
+        committed = client.post("/checkout/sale/commit/", {**data, "coupons": coupon.code})
+        assert committed.status_code == 302
+        assert Coupon.objects.get(pk=coupon.pk).state == "redeemed"
+
+
+def console_actor(org):
+    from tessera.kit.actor import Actor
+
+    return Actor(store_id=org.a.id, merchant_id=org.a.merchant_id, currency="CNY", system="test")

@@ -154,3 +154,11 @@ def test_chosen_check_refuses_exclusive_with_others_and_same_template():
 def test_spread(amount, weights, expected):
     assert spread(amount, weights) == expected
     assert sum(spread(amount, weights)) == amount
+
+
+def test_a_till_clock_a_little_behind_still_sees_a_new_coupon():
+    from dataclasses import replace
+
+    fresh = replace(held(), valid_from=AT + timedelta(seconds=20))
+    assert refusal(fresh, basket(SHIRT)) == Reason.NOT_YET_VALID
+    assert refusal(fresh, replace(basket(SHIRT), skew=timedelta(seconds=30))) is None
