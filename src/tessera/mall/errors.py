@@ -44,4 +44,3 @@ class MallTransitionRefused(Conflict):
 class MallCouponAlreadyUsed(Conflict):
     code = "mall_coupon_already_used"
     message = _("The order's coupon is no longer unused, so the order cannot be cancelled.")
-

@@ -57,8 +57,11 @@ class MallItem(models.Model):
         verbose_name = _("mall item")
         verbose_name_plural = _("mall items")
         constraints = [
-            models.CheckConstraint(condition=Q(stock__gte=0), name="mall_item_stock_not_negative",
-                                   violation_error_message=_("Stock cannot be negative.")),  # fmt: skip
+            models.CheckConstraint(
+                condition=Q(stock__gte=0),
+                name="mall_item_stock_not_negative",
+                violation_error_message=_("Stock cannot be negative."),
+            ),
             models.CheckConstraint(condition=Q(stock__lte=F("stock_given")), name="mall_item_stock_within_given"),
             models.CheckConstraint(condition=Q(points_price__gt=0), name="mall_item_price_positive"),
             models.CheckConstraint(

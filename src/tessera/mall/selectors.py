@@ -61,6 +61,9 @@ def mall_order_get(*, order_id: str, merchant_id: int) -> MallOrder:
     :raises MallOrderNotFound: no such order, or another merchant's.
     """
     order = MallOrder.objects.select_related("item", "member", "posting", "reversal").filter(public_id=order_id).first()
-    if order is None or not ProgramMerchant.objects.filter(program_id=order.program_id, merchant_id=merchant_id).exists():
+    if (
+        order is None
+        or not ProgramMerchant.objects.filter(program_id=order.program_id, merchant_id=merchant_id).exists()
+    ):
         raise MallOrderNotFound()
     return order

@@ -179,8 +179,10 @@ def _serves(actor: Actor, program_id: int) -> bool:
 
 
 def _item_check_orderable(*, item: MallItem, member: Member, now: datetime) -> None:
-    if not item.is_active or (item.active_from and now < item.active_from) or (
-        item.active_until and now >= item.active_until
+    if (
+        not item.is_active
+        or (item.active_from and now < item.active_from)
+        or (item.active_until and now >= item.active_until)
     ):
         raise MallItemNotOrderable()
     if item.tier_codes:
@@ -208,4 +210,3 @@ def _event(order: MallOrder, state: str, actor: Actor, now: datetime) -> None:
 
 def _fingerprint(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-

@@ -37,7 +37,10 @@ def test_the_catalogue_says_why_an_item_cannot_be_ordered(setup):
     assert response.status_code == 200, response.content
     items = response.json()["items"]
     assert [(i["points_price"], i["unavailable"]) for i in items] == [
-        (10, "tier"), (300, None), (300, "stock"), (900, "points")
+        (10, "tier"),
+        (300, None),
+        (300, "stock"),
+        (900, "points"),
     ]
     assert items[1]["name"] == "帆布袋"
 
@@ -73,7 +76,8 @@ def test_a_bad_quantity_is_a_translated_4xx_and_changes_nothing(setup, quantity)
     response = post(client, "/api/v1/mall/orders", body, HTTP_IDEMPOTENCY_KEY="q1", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 422
     assert "数量" in response.content.decode()
-    assert MallOrder.objects.count() == 0 and balance(member) == 500
+    assert MallOrder.objects.count() == 0
+    assert balance(member) == 500
 
 
 def test_not_enough_points_is_a_409_and_an_unknown_item_a_404(setup):
@@ -83,4 +87,5 @@ def test_not_enough_points_is_a_409_and_an_unknown_item_a_404(setup):
     assert post(client, "/api/v1/mall/orders", body, HTTP_IDEMPOTENCY_KEY="p1").status_code == 409
     body["item"] = "mit_unknown"
     assert post(client, "/api/v1/mall/orders", body, HTTP_IDEMPOTENCY_KEY="p2").status_code == 404
-    assert MallOrder.objects.count() == 0 and balance(member) == 500
+    assert MallOrder.objects.count() == 0
+    assert balance(member) == 500

@@ -47,8 +47,10 @@ class TestPlace:
         item = item_new(world.program, cash_minor=1500)
         answer = place(world, member, item, quantity=2)
         assert (answer["points"], answer["cash_minor"], answer["currency"]) == (600, 3000, "CNY")
-        assert answer["order_id"].startswith("mor_") and answer["state"] == "ordered"
-        assert balance(member) == 400 and lots_remaining(member) == 400
+        assert answer["order_id"].startswith("mor_")
+        assert answer["state"] == "ordered"
+        assert balance(member) == 400
+        assert lots_remaining(member) == 400
         item.refresh_from_db()
         assert (item.stock, item.stock_given) == (8, 10)
         posting = Posting.objects.get(public_id=answer["posting_id"])
@@ -59,7 +61,8 @@ class TestPlace:
         item = item_new(world.program)
         first = place(world, member, item, request_key="K1")
         assert place(world, member, item, request_key="K1") == first
-        assert MallOrder.objects.count() == 1 and balance(member) == 700
+        assert MallOrder.objects.count() == 1
+        assert balance(member) == 700
 
     def test_a_coupon_item_issues_the_coupon_in_the_order(self, world, member):
         template = CouponTemplate.objects.create(program=world.program, code="C20", kind="cash", amount_minor=2000,
@@ -67,7 +70,8 @@ class TestPlace:
         item = item_new(world.program, kind="coupon", coupon_template=template)
         answer = place(world, member, item)
         (coupon,) = Coupon.objects.filter(member=member)
-        assert answer["coupon_ids"] == [coupon.public_id] and coupon.state == "issued"
+        assert answer["coupon_ids"] == [coupon.public_id]
+        assert coupon.state == "issued"
 
     def test_not_enough_points_is_refused_and_nothing_changes(self, world, member):
         item = item_new(world.program, points_price=600)
@@ -137,7 +141,8 @@ class TestFulfilment:
         )
         events = list(MallOrderEvent.objects.filter(order__public_id=order).order_by("id"))
         assert [e.state for e in events] == ["ordered", "ready", "picked_up"]
-        assert events[2].store_id == world.b.store.id and events[2].terminal_id == world.b.terminal.id
+        assert events[2].store_id == world.b.store.id
+        assert events[2].terminal_id == world.b.terminal.id
 
     def test_a_shipped_order_cannot_be_picked_up_or_cancelled(self, world, member):
         order = place(world, member, item_new(world.program))["order_id"]
@@ -156,7 +161,8 @@ class TestCancel:
         mall_order_advance(actor=world.a.actor, order_id=answer["order_id"], target="ready", now=now())
         cancelled = mall_order_cancel(actor=world.a.actor, order_id=answer["order_id"], request_key=key(), now=now())
         assert cancelled["state"] == "cancelled"
-        assert balance(member) == 1000 and lots_remaining(member) == 1000
+        assert balance(member) == 1000
+        assert lots_remaining(member) == 1000
         item.refresh_from_db()
         assert (item.stock, item.stock_given) == (10, 10)
         reversal = Posting.objects.get(public_id=cancelled["reversal_id"])
