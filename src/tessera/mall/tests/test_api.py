@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 
+from tessera.kit.clock import now
 from tessera.mall.models import MallItem, MallItemTranslation, MallOrder
 from tessera.mall.tests.factories import balance, item_new, points_give
 from tessera.testing import member_new, world_build
@@ -89,3 +92,14 @@ def test_not_enough_points_is_a_409_and_an_unknown_item_a_404(setup):
     assert post(client, "/api/v1/mall/orders", body, HTTP_IDEMPOTENCY_KEY="p2").status_code == 404
     assert MallOrder.objects.count() == 0
     assert balance(member) == 500
+
+
+def test_the_catalogue_shows_an_item_not_yet_on_sale_as_dates_and_leaves_out_an_ended_one(setup):
+    world, member, client = setup
+    soon = item_new(world.program, points_price=100, active_from=now() + timedelta(days=3))
+    item_new(world.program, points_price=100, active_until=now() - timedelta(days=1))
+    response = client.get(f"/api/v1/members/{member.public_id}/mall?store={world.a.store.code}")
+    assert response.status_code == 200, response.content
+    items = response.json()["items"]
+    assert [(i["item_id"], i["unavailable"]) for i in items] == [(soon.public_id, "dates")]
+    assert items[0]["active_from"] == soon.active_from.isoformat()
