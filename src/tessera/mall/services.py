@@ -6,8 +6,6 @@ both in that order, so two writes on the same member and item queue instead of d
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +14,7 @@ from tessera.coupons.services import IssueSource, coupon_issue, coupon_void
 from tessera.idempotency.services import idempotency_claim, idempotency_complete
 from tessera.kit.actor import Actor
 from tessera.kit.db import assert_in_transaction, use_case
+from tessera.kit.fingerprint import fingerprint
 from tessera.ledger.models import POINTS, AccountKind, Posting
 from tessera.ledger.rules import Leg
 from tessera.ledger.services import PostingHeader, member_accounts_lock, posting_write, store_account_id
@@ -53,10 +52,10 @@ def mall_order_place(
     """
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= QUANTITY_MAX:
         raise MallQuantityInvalid(max=QUANTITY_MAX)
-    fingerprint = _fingerprint({"member": member.public_id, "item": item_id, "quantity": quantity})
+    body = {"member": member.public_id, "item": item_id, "quantity": quantity}
     with use_case():
         claim = idempotency_claim(store_id=actor.store_id, key=request_key, operation="mall.order",
-                                  fingerprint=fingerprint, now=now)  # fmt: skip
+                                  fingerprint=fingerprint(operation="mall.order", body=body), now=now)  # fmt: skip
         if claim.replay is not None:
             return claim.replay
         item = _item_visible(actor=actor, member=member, item_id=item_id)
@@ -127,7 +126,8 @@ def mall_order_cancel(*, actor: Actor, order_id: str, request_key: str, now: dat
     """
     with use_case():
         claim = idempotency_claim(store_id=actor.store_id, key=request_key, operation="mall.cancel",
-                                  fingerprint=_fingerprint({"order": order_id}), now=now)  # fmt: skip
+                                  fingerprint=fingerprint(operation="mall.cancel", body={"order": order_id}),
+                                  now=now)  # fmt: skip
         if claim.replay is not None:
             return claim.replay
         order = _order_locked(actor=actor, order_id=order_id)
@@ -206,7 +206,3 @@ def _order_locked(*, actor: Actor, order_id: str) -> MallOrder:
 def _event(order: MallOrder, state: str, actor: Actor, now: datetime) -> None:
     MallOrderEvent.objects.create(order=order, state=state, store_id=actor.store_id, staff_id=actor.staff_id,
                                   terminal_id=actor.terminal_id, at=now)  # fmt: skip
-
-
-def _fingerprint(body: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()

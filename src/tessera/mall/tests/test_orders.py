@@ -64,6 +64,13 @@ class TestPlace:
         assert MallOrder.objects.count() == 1
         assert balance(member) == 700
 
+    def test_the_same_key_with_another_quantity_is_refused_and_writes_nothing_more(self, world, member):
+        item = item_new(world.program)
+        place(world, member, item, request_key="K1")
+        assert refused(place, world, member, item, quantity=2, request_key="K1").code == "idempotency_key_reused"
+        assert MallOrder.objects.count() == 1
+        assert balance(member) == 700
+
     def test_a_coupon_item_issues_the_coupon_in_the_order(self, world, member):
         template = CouponTemplate.objects.create(program=world.program, code="C20", kind="cash", amount_minor=2000,
                                                  valid_days=30)  # fmt: skip
