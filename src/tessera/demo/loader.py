@@ -21,6 +21,7 @@ from tessera.checkout.commands import LineIn, RedemptionIn, ReturnIn, ReturnLine
 from tessera.checkout.models import Document
 from tessera.checkout.services import points_redeem, return_commit, sale_commit, sale_quote, top_up_commit
 from tessera.demo.accounts import CASHIER, MANAGER
+from tessera.demo.coupons import demo_coupons
 from tessera.demo.history import (
     Enrol,
     Freeze,
@@ -228,6 +229,8 @@ def demo_load(*, seed: int, members: int, end: datetime | None = None, progress:
             raise DemoLoadFailed(f"{type(step).__name__} {step.pos_number or step.request_key}: {exc!r}") from exc
         if progress is not None:
             progress(done, len(plan.steps))
+    # Coupons to try at the till now, issued at the end of the replayed year (so none has expired yet).
+    demo_coupons(businesses, seed=seed, now=clock_now())
     return _summary(skipped=replay.skipped, seconds=time.perf_counter() - started)
 
 

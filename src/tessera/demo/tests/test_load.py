@@ -116,6 +116,13 @@ class TestDemoLoad:
         total = Document.objects.filter(kind="top_up").aggregate(bonus=Sum("sv_bonus_minor"))
         assert (total["bonus"] or 0) > 0  # the top-up bands granted bonus
 
+    def test_members_hold_coupons_to_try_in_their_language(self, loaded: str) -> None:
+        from tessera.coupons.models import Coupon, CouponTemplateTranslation
+
+        assert Coupon.objects.filter(state="issued").count() > MEMBERS // 3
+        names = set(CouponTemplateTranslation.objects.filter(language_code="ko").values_list("name", flat=True))
+        assert "포인트 2배" in names
+
     def test_running_it_twice_adds_nothing(self, loaded: str, keys_file: Path) -> None:
         before = row_counts()
         again = run_demo(keys_file)
