@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import translation
@@ -195,3 +197,29 @@ class TestCancel:
         other = world_build(name="Other")
         error = refused(mall_order_cancel, actor=other.a.actor, order_id=order, request_key=key(), now=now())
         assert error.code == "mall_order_not_found"
+
+    def test_a_cancel_replay_returns_the_first_answer_and_gives_the_points_back_once(self, world, member):
+        order = place(world, member, item_new(world.program))["order_id"]
+        first = mall_order_cancel(actor=world.a.actor, order_id=order, request_key="C1", now=now())
+        assert mall_order_cancel(actor=world.a.actor, order_id=order, request_key="C1", now=now()) == first
+        assert Posting.objects.filter(reason="mall_cancel").count() == 1
+        assert balance(member) == 1000
+
+    def test_a_coupon_order_whose_coupon_a_till_holds_cannot_be_cancelled_and_nothing_changes(self, world, member):
+        template = CouponTemplate.objects.create(program=world.program, code="C20", kind="cash", amount_minor=2000,
+                                                 valid_days=30)  # fmt: skip
+        item = item_new(world.program, kind="coupon", coupon_template=template)
+        order = place(world, member, item)["order_id"]
+        # A till holds the coupon for a sale in progress: it is no longer unused, so it cannot be voided.
+        Coupon.objects.filter(member=member).update(
+            state="held", hold_key="doc-1", held_until=now() + timedelta(hours=1)
+        )
+        with translation.override("ko"):
+            error = refused(mall_order_cancel, actor=world.a.actor, order_id=order, request_key=key(), now=now())
+            message = str(error.message)
+        assert (error.code, error.status) == ("mall_coupon_already_used", 409)
+        assert message != "The order's coupon is no longer unused, so the order cannot be cancelled."
+        assert MallOrder.objects.get(public_id=order).state == "ordered"
+        assert balance(member) == 700
+        item.refresh_from_db()
+        assert item.stock == 9
