@@ -13,8 +13,8 @@ from tessera.earning.burn import BurnPolicy
 from tessera.earning.models import EarningRule
 from tessera.earning.rules import (
     BasketLine,
-    Boost,
     BirthdayScope,
+    Boost,
     Earning,
     MatchOn,
     MemberContext,

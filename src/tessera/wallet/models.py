@@ -51,3 +51,87 @@ class StoredValueProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program_id} {self.jurisdiction}"
+
+
+class TopUpBonusRule(models.Model):
+    """What a top-up of ``min_amount_minor`` (up to ``max_amount_minor``) earns on top: bonus stored value, points,
+    coupons, a gift handed over at the till. Among the rules that match, the one with the highest minimum wins.
+
+    A programme with any rule uses its rules; one without keeps the foundation's simple bands
+    (``programs.TopUpBonusBand``).
+    """
+
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="top_up_rules", verbose_name=_("programme")
+    )
+    name = models.CharField(_("rule name"), max_length=200, help_text=_("Shown on the receipt."))
+    min_amount_minor = models.BigIntegerField(_("top-up from (minor units)"))
+    max_amount_minor = models.BigIntegerField(
+        _("top-up up to (minor units)"), null=True, blank=True, help_text=_("Empty: no upper end.")
+    )
+    bonus_minor = models.BigIntegerField(_("bonus stored value (minor units)"), default=0)
+    bonus_points = models.BigIntegerField(_("bonus points"), default=0)
+    coupon_template = models.ForeignKey(
+        "coupons.CouponTemplate", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("coupon given"),
+    )  # fmt: skip
+    coupon_count = models.PositiveSmallIntegerField(_("coupons given"), default=1)
+    gift = models.CharField(_("gift handed over"), max_length=200, blank=True)
+    active_from = models.DateTimeField(_("active from"), null=True, blank=True)
+    active_to = models.DateTimeField(_("active until"), null=True, blank=True, help_text=_("Empty: no end."))
+    per_member_limit = models.PositiveIntegerField(
+        _("times per member"), null=True, blank=True, help_text=_("Empty: every qualifying top-up.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["program_id", "min_amount_minor", "id"]
+        verbose_name = _("top-up bonus rule")
+        verbose_name_plural = _("top-up bonus rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_amount_minor__gt=0), name="top_up_rule_min_positive",
+                violation_error_message=_("The smallest top-up must be more than zero."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_amount_minor__isnull=True)
+                | models.Q(max_amount_minor__gte=models.F("min_amount_minor")),
+                name="top_up_rule_range_ordered",
+                violation_error_message=_("The largest top-up must not be below the smallest."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(bonus_minor__gte=0, bonus_points__gte=0, coupon_count__gte=1),
+                name="top_up_rule_bonus_not_negative",
+                violation_error_message=_("Bonuses cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(active_from__isnull=True)
+                | models.Q(active_to__isnull=True)
+                | models.Q(active_to__gt=models.F("active_from")),
+                name="top_up_rule_dates_ordered",
+                violation_error_message=_("The end must come after the start."),
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TopUpBonusGrant(models.Model):
+    """One top-up that received a rule's bonus: what the per-member limit counts."""
+
+    rule = models.ForeignKey(TopUpBonusRule, on_delete=models.PROTECT, related_name="+", verbose_name=_("rule"))
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("member"), db_index=False
+    )
+    document = models.CharField(_("top-up document"), max_length=40)
+    granted_at = models.DateTimeField(_("granted at"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("top-up bonus granted")
+        verbose_name_plural = _("top-up bonuses granted")
+        indexes = [models.Index(fields=["member", "rule"], name="top_up_grant_member_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} -> {self.member_id}"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from tessera.kit.errors import DomainError
 from tessera.kit.money import amount_text
@@ -63,3 +65,39 @@ def custody_minor(outstanding_minor: int, ratio_bp: int) -> int:
     Rounded up because the law sets a minimum: 20% of 1,000.05 is 200.01, not 200.00.
     """
     return max(0, -(-outstanding_minor * ratio_bp // 10000))
+
+
+@dataclass(frozen=True, slots=True)
+class BonusRule:
+    """A top-up bonus rule as plain values (``wallet.models.TopUpBonusRule``)."""
+
+    id: int
+    name: str
+    min_amount_minor: int
+    max_amount_minor: int | None
+    bonus_minor: int = 0
+    bonus_points: int = 0
+    coupon_template_id: int | None = None
+    coupon_count: int = 1
+    gift: str = ""
+    active_from: datetime | None = None
+    active_to: datetime | None = None
+    per_member_limit: int | None = None
+
+    def matches(self, amount_minor: int, at: datetime, received: int) -> bool:
+        return (
+            self.min_amount_minor <= amount_minor
+            and (self.max_amount_minor is None or amount_minor <= self.max_amount_minor)
+            and (self.active_from is None or self.active_from <= at)
+            and (self.active_to is None or at < self.active_to)
+            and (self.per_member_limit is None or received < self.per_member_limit)
+        )
+
+
+def bonus_rule_pick(
+    rules: Sequence[BonusRule], *, amount_minor: int, at: datetime, received: Mapping[int, int]
+) -> BonusRule | None:
+    """The rule a top-up of ``amount_minor`` at till time ``at`` earns: among those that match (amount, dates, and
+    the member's ``received`` count per rule under its limit), the highest minimum; ties go to the older rule."""
+    matching = [r for r in rules if r.matches(amount_minor, at, received.get(r.id, 0))]
+    return max(matching, key=lambda r: (r.min_amount_minor, -r.id), default=None)

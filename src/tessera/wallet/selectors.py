@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Sum
 
+from tessera.kit.db import Read
 from tessera.ledger.models import AccountKind, Entry
-from tessera.wallet.models import StoredValueProfile
-from tessera.wallet.rules import Limits, custody_minor
+from tessera.programs.rules import top_up_bonus
+from tessera.programs.selectors import top_up_bands
+from tessera.wallet.models import StoredValueProfile, TopUpBonusGrant, TopUpBonusRule
+from tessera.wallet.rules import BonusRule, Limits, bonus_rule_pick, custody_minor
 
 
 def stored_value_limits_get(*, program_id: int) -> Limits | None:
@@ -73,3 +78,48 @@ def stored_value_liability_list() -> list[LiabilityRow]:
         custody = None if ratio is None else custody_minor(f["principal"] + f["bonus"], ratio)
         rows.append(LiabilityRow(*key, f["principal"], f["bonus"], custody))
     return rows
+
+
+def bonus_rules_get(*, program_id: int) -> list[BonusRule]:
+    """The programme's switched-on top-up bonus rules (empty: it uses the simple bands)."""
+    fields = [f.name for f in dataclasses.fields(BonusRule)]
+    rows = TopUpBonusRule.objects.filter(program_id=program_id, is_active=True).values(*fields)
+    return [BonusRule(**row) for row in rows]
+
+
+def bonus_received_read(*, member_id: int) -> Read[dict[int, int]]:
+    """How many top-ups of this member received each rule's bonus, for the per-member limits (read under lock)."""
+    return Read(
+        f"SELECT rule_id, COUNT(*) FROM {TopUpBonusGrant._meta.db_table} WHERE member_id = %s GROUP BY rule_id",  # noqa: S608
+        [member_id],
+        lambda rows: {r[0]: r[1] for r in rows},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TopUpBonus:
+    """What one top-up earns on top of its principal, and the rule that gave it (None: a band, or nothing)."""
+
+    minor: int = 0
+    points: int = 0
+    coupon_template_id: int | None = None
+    coupon_count: int = 0
+    gift: str = ""
+    rule: BonusRule | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"rule": self.rule.name if self.rule else "", "bonus_minor": self.minor, "bonus_points": self.points,
+                "gift": self.gift}  # fmt: skip
+
+
+def top_up_bonus_get(*, program_id: int, amount_minor: int, at: datetime, received: dict[int, int]) -> TopUpBonus:
+    """The bonus a top-up earns: from the programme's rules if it has any, else from its simple bands."""
+    rules = bonus_rules_get(program_id=program_id)
+    if not rules:
+        return TopUpBonus(minor=top_up_bonus(amount_minor, top_up_bands(program_id=program_id)))
+    rule = bonus_rule_pick(rules, amount_minor=amount_minor, at=at, received=received)
+    if rule is None:
+        return TopUpBonus()
+    count = rule.coupon_count if rule.coupon_template_id else 0
+    return TopUpBonus(minor=rule.bonus_minor, points=rule.bonus_points, coupon_template_id=rule.coupon_template_id,
+                      coupon_count=count, gift=rule.gift, rule=rule)  # fmt: skip

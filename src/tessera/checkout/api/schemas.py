@@ -247,7 +247,34 @@ class ReturnOut(DocumentOut):
 class TopUpOut(DocumentOut):
     amount_minor: int
     bonus_minor: int
+    bonus_points: int = Field(..., description="Points the top-up's bonus rule gave.")
+    bonus_coupons: list[str] = Field(..., description="Codes of the coupons it gave.")
+    gift: str = Field(..., description="A gift for the cashier to hand over; empty when none.")
+    bonus_rule: str = Field(..., description="The bonus rule that applied; empty for a simple band or none.")
     tier_change: TierChangeOut | None = Field(..., description="The tier move the stored value put in caused.")
+
+
+class BonusCouponOut(Schema):
+    template: str
+    count: int
+
+
+class RefusalOut(Schema):
+    code: str
+    message: str
+
+
+class TopUpQuoteOut(Schema):
+    member_id: str
+    currency: str
+    amount_minor: int
+    bonus_minor: int
+    bonus_points: int
+    bonus_coupon: BonusCouponOut | None
+    gift: str
+    bonus_rule: str
+    refusal: RefusalOut | None = Field(..., description="Why committing would be refused (a cap), or null.")
+    balances_before: BalancesOut
 
 
 class RedemptionOut(DocumentOut):

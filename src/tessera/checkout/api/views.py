@@ -23,9 +23,17 @@ from tessera.checkout.api.schemas import (
     SaleOut,
     SaleRequest,
     TopUpOut,
+    TopUpQuoteOut,
     TopUpRequest,
 )
-from tessera.checkout.services import points_redeem, return_commit, sale_commit, sale_quote, top_up_commit
+from tessera.checkout.services import (
+    points_redeem,
+    return_commit,
+    sale_commit,
+    sale_quote,
+    top_up_commit,
+    top_up_quote,
+)
 from tessera.idempotency.services import idempotency_key_require
 from tessera.kit.clock import now
 from tessera.kit.http import json_response, outcome_response
@@ -76,19 +84,24 @@ def return_commit_view(
     return outcome_response(return_commit(actor=actor, ret=ret, request_key=key, now=now()))
 
 
+@router.post("/top-ups/quote", response=TopUpQuoteOut, summary="Quote a top-up: its bonus and any cap (writes nothing)")
+def top_up_quote_view(request: HttpRequest, body: TopUpRequest) -> HttpResponse:
+    actor = terminal_actor(request, store_code=body.store, action=Action.TOP_UP)
+    return json_response(top_up_quote(actor=actor, top_up=_top_up(body), now=now()))
+
+
 @router.post("/top-ups", response={201: TopUpOut}, summary="Top up stored value")
 def top_up_view(request: HttpRequest, body: TopUpRequest, idempotency_key: str | None = KeyHeader) -> HttpResponse:
     actor = terminal_actor(request, store_code=body.store, action=Action.TOP_UP)
     key = idempotency_key_require(idempotency_key)
-    top_up = commands.TopUpIn(
-        member=body.member,
-        pos_number=body.pos_number,
-        event_at=body.event_at,
-        currency=body.currency,
-        amount_minor=body.amount_minor,
-        tender_kind=body.tender,
-    )
-    return outcome_response(top_up_commit(actor=actor, top_up=top_up, request_key=key, now=now()))
+    return outcome_response(top_up_commit(actor=actor, top_up=_top_up(body), request_key=key, now=now()))
+
+
+def _top_up(body: TopUpRequest) -> commands.TopUpIn:
+    return commands.TopUpIn(
+        member=body.member, pos_number=body.pos_number, event_at=body.event_at, currency=body.currency,
+        amount_minor=body.amount_minor, tender_kind=body.tender,
+    )  # fmt: skip
 
 
 @router.post("/redemptions", response={201: RedemptionOut}, summary="Redeem points for a gift or service")

@@ -48,5 +48,10 @@ def test_the_openapi_document_lists_every_operation(client):
     assert ("post", "/api/v1/returns") in operations
     assert ("get", "/api/v1/members/{member_id}/history") in operations
     assert ("post", "/api/v1/programs/{program_id}/blueprints/{code}") in operations
-    # Ten till operations (with the member's progress), seven headquarters ones.
-    assert len(operations) == 17
+    for operation in [("post", "/api/v1/top-ups/quote"), ("get", "/api/v1/members/{member}/coupons"),
+                      ("post", "/api/v1/coupons/release"), ("post", "/api/v1/programs/{program_id}/coupons/issue"),
+                      ("post", "/api/v1/mall/orders"), ("get", "/api/v1/members/{member}/mall")]:  # fmt: skip
+        assert operation in operations
+    # Eighteen till operations (sales, returns, top-ups, coupons, the mall, the member and their progress), eight
+    # headquarters ones.
+    assert len(operations) == 26
