@@ -9,11 +9,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from tessera.kit.console.admin import MerchantScopedAdmin
 from tessera.mall.models import MallItem, MallItemTranslation, MallOrder, MallOrderEvent
 
 
 class MallItemForm(forms.ModelForm):
     stock = forms.IntegerField(label=_("stock"), initial=0)
+    image_url = forms.URLField(label=_("picture"), required=False, assume_scheme="https")
 
     class Meta:
         model = MallItem
@@ -32,7 +34,9 @@ class TranslationInline(admin.TabularInline):
 
 
 @admin.register(MallItem)
-class MallItemAdmin(admin.ModelAdmin):
+class MallItemAdmin(MerchantScopedAdmin):
+    # Staff of a merchant see and change only their own programmes' items.
+    merchant_path = "program__participants__merchant_id"
     form = MallItemForm
     list_display = ["public_id", "name", "program", "kind", "points_price", "cash_minor", "stock", "is_active"]
     list_filter = ["kind", "is_active"]
@@ -54,7 +58,8 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(MallOrder)
-class MallOrderAdmin(admin.ModelAdmin):
+class MallOrderAdmin(MerchantScopedAdmin):
+    merchant_path = "program__participants__merchant_id"
     list_display = ["public_id", "item", "member", "quantity", "points", "cash_minor", "state", "ordered_at"]
     list_filter = ["state"]
     inlines = [EventInline]

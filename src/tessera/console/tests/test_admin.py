@@ -158,3 +158,16 @@ def test_stores_of_another_merchant_cannot_be_assigned(org, root):
     assert "belong to another merchant" in response.content.decode()
     assert list(user.stores.all()) == [org.a]
     assert Terminal.objects.count() == 0
+
+
+def test_every_admin_of_programme_data_is_scoped_to_the_merchant():
+    """A model that belongs to a programme is shown through MerchantScopedAdmin, so a merchant's staff never see
+    another merchant's coupons, top-up rules, profiles or mall items."""
+    from tessera.kit.console.admin import MerchantScopedAdmin
+
+    unscoped = [
+        model.__name__
+        for model, model_admin in admin.site._registry.items()
+        if any(f.name == "program" for f in model._meta.fields) and not isinstance(model_admin, MerchantScopedAdmin)
+    ]
+    assert unscoped == []
