@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from tessera.ledger.verify import Violation, register_check
-
-
-def _rows(sql: str) -> list[tuple[object, ...]]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql + " LIMIT 20")
-        return list(cursor.fetchall())
-
+from tessera.ledger.verify import register_sql_check
 
 _CHECKS = {
     "F-4 returns never exceed their sale": (
@@ -50,13 +39,6 @@ _CHECKS = {
 }
 
 
-def _make(name: str, sql: str, template: str) -> Callable[[], list[Violation]]:
-    def run() -> list[Violation]:
-        return [Violation(name, template.format(*row)) for row in _rows(sql)]
-
-    return run
-
-
 def register() -> None:
     for name, (sql, template) in _CHECKS.items():
-        register_check(name, _make(name, sql, template))
+        register_sql_check(name, sql, template)

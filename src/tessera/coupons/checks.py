@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from django.db import connection
-
-from tessera.ledger.verify import Violation, register_check
+from tessera.ledger.verify import register_sql_check
 
 _CHECKS = {
     "a redeemed coupon names the sale it discounted": (
@@ -39,15 +35,6 @@ _CHECKS = {
 }
 
 
-def _make(name: str, sql: str, template: str) -> Callable[[], list[Violation]]:
-    def run() -> list[Violation]:
-        with connection.cursor() as cursor:
-            cursor.execute(sql + " LIMIT 20")
-            return [Violation(name, template.format(*row)) for row in cursor.fetchall()]
-
-    return run
-
-
 def register() -> None:
     for name, (sql, template) in _CHECKS.items():
-        register_check(name, _make(name, sql, template))
+        register_sql_check(name, sql, template)

@@ -28,6 +28,12 @@ def register_check(name: str, check: Check) -> None:
     _CHECKS[name] = check
 
 
+def register_sql_check(name: str, sql: str, template: str) -> None:
+    """Register a check whose violations are the rows ``sql`` finds (at most 20), each described by
+    ``template.format(*row)``; for areas that state their invariants as one query each."""
+    register_check(name, _sql_check(name, sql, lambda row: template.format(*row)))
+
+
 def _rows(sql: str, limit: int = 20) -> list[tuple[object, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql + f" LIMIT {int(limit)}")

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from tessera.kit.db import sql_rows
-from tessera.ledger.verify import Violation, register_check
+from tessera.ledger.verify import register_sql_check
 
 _CHECKS = {
     "M1 every mall order's points equal its debit posting": (
@@ -33,13 +30,6 @@ _CHECKS = {
 }
 
 
-def _make(name: str, sql: str, template: str) -> Callable[[], list[Violation]]:
-    def run() -> list[Violation]:
-        return [Violation(name, template.format(*row)) for row in sql_rows(sql + " LIMIT 20")]
-
-    return run
-
-
 def register() -> None:
     for name, (sql, template) in _CHECKS.items():
-        register_check(name, _make(name, sql, template))
+        register_sql_check(name, sql, template)
