@@ -24,6 +24,7 @@ class Action(StrEnum):
     SALE = "checkout.sale"
     RETURN = "checkout.return"
     TOP_UP = "wallet.top_up"
+    TOP_UP_REFUND = "wallet.top_up_refund"
     POINTS_REDEEM = "points.redeem"
     STORE_REPORT = "store.report"
     TERMINAL_MANAGE = "store.terminals"
@@ -38,6 +39,7 @@ _CASHIER = frozenset(
         Action.SALE,
         Action.RETURN,
         Action.TOP_UP,
+        Action.TOP_UP_REFUND,
         Action.POINTS_REDEEM,
     }
 )

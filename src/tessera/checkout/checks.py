@@ -7,11 +7,24 @@ from tessera.ledger.verify import register_sql_check
 _CHECKS = {
     "F-4 returns never exceed their sale": (
         "SELECT s.id, s.total_minor, SUM(r.total_minor), s.points, SUM(r.points)"
-        " FROM checkout_document s JOIN checkout_document r ON r.original_id = s.id"
+        " FROM checkout_document s JOIN checkout_document r ON r.original_id = s.id AND r.kind = 'return'"
         " GROUP BY s.id, s.total_minor, s.points, s.sv_principal_minor, s.sv_bonus_minor"
         " HAVING SUM(r.total_minor) > s.total_minor OR SUM(r.points) > s.points"
         " OR SUM(r.sv_principal_minor) > s.sv_principal_minor OR SUM(r.sv_bonus_minor) > s.sv_bonus_minor",
         "sale {0} (total {1}, points {3}) has returns worth {2} taking back {4} points, or refunding too much",
+    ),
+    "top-up refunds never exceed their top-up": (
+        "SELECT s.id, s.sv_principal_minor, SUM(r.sv_principal_minor), s.sv_bonus_minor, SUM(r.sv_bonus_minor)"
+        " FROM checkout_document s JOIN checkout_document r ON r.original_id = s.id AND r.kind = 'top_up_refund'"
+        " GROUP BY s.id, s.sv_principal_minor, s.sv_bonus_minor"
+        " HAVING SUM(r.sv_principal_minor) > s.sv_principal_minor OR SUM(r.sv_bonus_minor) > s.sv_bonus_minor"
+        " OR SUM(r.total_minor) > s.sv_principal_minor",
+        "top-up {0} put in {1} and a bonus of {3}; its refunds took back {2} and {4}, or paid out more than {1}",
+    ),
+    "returns refer to sales, top-up refunds to top-ups": (
+        "SELECT r.id, r.kind, s.kind FROM checkout_document r JOIN checkout_document s ON s.id = r.original_id"
+        " WHERE NOT ((r.kind = 'return' AND s.kind = 'sale') OR (r.kind = 'top_up_refund' AND s.kind = 'top_up'))",
+        "document {0} ({1}) refers to a {2}",
     ),
     "F-4 returned quantity within the sold quantity": (
         "SELECT o.id, o.quantity, SUM(r.quantity) FROM checkout_documentline o"

@@ -105,6 +105,15 @@ class TopUpIn(Canonical):
 
 
 @dataclass(frozen=True, slots=True)
+class TopUpRefundIn(Canonical):
+    original_pos_number: str
+    pos_number: str
+    event_at: datetime
+    amount_minor: int | None = None  # None: all of the top-up's principal still unrefunded
+    tender_kind: str = "cash"  # how the money goes back
+
+
+@dataclass(frozen=True, slots=True)
 class RedemptionIn(Canonical):
     member: str
     pos_number: str

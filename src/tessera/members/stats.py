@@ -67,12 +67,13 @@ def member_stats_return(
     _categories_add(member_id=member_id, event_at=None, categories=negated, purchases=0)
 
 
-def member_stats_top_up(*, member_id: int, amount_minor: int) -> None:
+def member_stats_top_up(*, member_id: int, amount_minor: int, count: int = 1) -> None:
+    """Count a top-up; a refund passes its principal negated and ``count=0``: the total is what stays topped up."""
     assert_in_transaction()
     sql_run(
-        f"UPDATE {_STATS} SET top_up_count = top_up_count + 1, top_up_minor = top_up_minor + %s"  # noqa: S608
+        f"UPDATE {_STATS} SET top_up_count = top_up_count + %s, top_up_minor = top_up_minor + %s"  # noqa: S608
         " WHERE member_id = %s",
-        [amount_minor, member_id],
+        [count, amount_minor, member_id],
     )
 
 

@@ -1,4 +1,4 @@
-"""Pure stored-value rules: the limits a top-up must respect."""
+"""Pure stored-value rules: the limits a top-up must respect, bonus rules, and what a top-up refund gives back."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from datetime import datetime
 
 from tessera.kit.errors import DomainError
 from tessera.kit.money import amount_text
-from tessera.wallet.errors import TopUpAboveBalanceCap, TopUpAboveSingleMaximum
+from tessera.wallet.errors import (
+    TopUpAboveBalanceCap,
+    TopUpAboveSingleMaximum,
+    TopUpRefundBonusSpent,
+    TopUpRefundExceedsTopUp,
+    TopUpRefundPrincipalSpent,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,3 +107,63 @@ def bonus_rule_pick(
     the member's ``received`` count per rule under its limit), the highest minimum; ties go to the older rule."""
     matching = [r for r in rules if r.matches(amount_minor, at, received.get(r.id, 0))]
     return max(matching, key=lambda r: (r.min_amount_minor, -r.id), default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class ToppedUp:
+    """What one top-up put on the card: principal paid in, and the bonus stored value and points it earned."""
+
+    principal: int
+    bonus: int
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class RefundFigures:
+    """What one top-up refund takes off the card and pays back (docs/ledger.md, "Top-up refunds")."""
+
+    principal: int  # leaves the card's principal
+    bonus_clawed: int  # the refund's share of the bonus, taken back from the card's unspent bonus
+    bonus_spent: int  # the rest of that share, already spent: kept from the money paid back
+    points: int  # the refund's share of the bonus points, to take back
+    whole: bool  # with this refund, all of the top-up has been refunded
+
+    @property
+    def paid_out(self) -> int:
+        return self.principal - self.bonus_spent
+
+
+def _share(total: int, principal: int, refunded: int) -> int:
+    # Cumulative and rounded down, so partial refunds together take back exactly the whole bonus, never more.
+    return total * min(refunded, principal) // principal if principal > 0 else 0
+
+
+def top_up_refund_figures(
+    *, top_up: ToppedUp, refunded_before: int, requested: int | None, principal_balance: int, bonus_balance: int,
+    currency: str,
+) -> RefundFigures:  # fmt: skip
+    """Refund ``requested`` of a top-up's principal (None: all that is left), after ``refunded_before``.
+
+    Only principal is paid back. The refund takes its share of the top-up's bonus with it: from the card's unspent
+    bonus first; whatever of that share the member has already spent is kept from the money paid back, so a
+    member never walks away with bonus they paid nothing for. Bonus points follow the same share.
+
+    :raises TopUpRefundExceedsTopUp: more than is left of the top-up to refund.
+    :raises TopUpRefundPrincipalSpent: the card's principal is below the amount (it has been spent).
+    :raises TopUpRefundBonusSpent: the spent bonus to keep is more than the amount refunded.
+    """
+    remaining = top_up.principal - refunded_before
+    amount = remaining if requested is None else requested
+    if amount > remaining:
+        raise TopUpRefundExceedsTopUp(remaining_minor=remaining, remaining_text=amount_text(remaining, currency))
+    if amount > principal_balance:
+        balance = max(principal_balance, 0)
+        raise TopUpRefundPrincipalSpent(balance_minor=balance, balance_text=amount_text(balance, currency))
+    after = refunded_before + amount
+    bonus_due = _share(top_up.bonus, top_up.principal, after) - _share(top_up.bonus, top_up.principal, refunded_before)
+    clawed = min(bonus_due, max(bonus_balance, 0))
+    spent = bonus_due - clawed
+    if spent > amount:
+        raise TopUpRefundBonusSpent(spent_minor=spent, spent_text=amount_text(spent, currency))
+    points = _share(top_up.points, top_up.principal, after) - _share(top_up.points, top_up.principal, refunded_before)
+    return RefundFigures(amount, clawed, spent, points, whole=after == top_up.principal)

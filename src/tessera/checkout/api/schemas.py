@@ -107,6 +107,14 @@ class TopUpRequest(DocumentBase):
     tender: Literal["cash", "bank_card", "wechat_pay", "alipay", "other"] = "cash"
 
 
+class TopUpRefundRequest(DocumentBase):
+    original_pos_number: str = Field(..., min_length=1, max_length=64, description="The top-up's POS number.")
+    amount_minor: int | None = Field(
+        None, ge=1, le=AMOUNT_MINOR_MAX, description="Principal to pay back; omit for all that is left of the top-up."
+    )
+    tender: Literal["cash", "bank_card", "wechat_pay", "alipay", "other"] = "cash"
+
+
 class RedemptionRequest(DocumentBase):
     member: str = Field(..., min_length=1, max_length=64)
     points: int = Field(..., ge=1, le=10**9)
@@ -252,6 +260,32 @@ class TopUpOut(DocumentOut):
     gift: str = Field(..., description="A gift for the cashier to hand over; empty when none.")
     bonus_rule: str = Field(..., description="The bonus rule that applied; empty for a simple band or none.")
     tier_change: TierChangeOut | None = Field(..., description="The tier move the stored value put in caused.")
+
+
+class TopUpRefundFiguresOut(Schema):
+    principal_minor: int = Field(..., description="Principal taken off the card.")
+    bonus_clawed_minor: int = Field(..., description="The refund's share of the bonus, taken off the card.")
+    bonus_spent_kept_minor: int = Field(..., description="The part of that share already spent, kept from the money.")
+    points_kept_minor: int = Field(..., description="Kept for bonus points already spent (programme's policy).")
+    paid_out_minor: int = Field(..., description="What the cashier pays back.")
+
+
+class TopUpRefundPointsOut(Schema):
+    taken_back: int
+    from_balance: int
+    as_debt: int
+    in_money: int
+
+
+class TopUpRefundOut(DocumentOut):
+    original_pos_number: str
+    refund: TopUpRefundFiguresOut
+    points: TopUpRefundPointsOut
+    coupons_voided: list[str] = Field(..., description="Unused coupons the top-up gave, voided (whole refund only).")
+    coupons_kept: list[str] = Field(..., description="Its coupons already redeemed or held by a checkout, kept.")
+    fully_refunded: bool
+    gift: str = Field(..., description="The top-up's gift, for the cashier to take back; empty when none.")
+    tier_change: TierChangeOut | None
 
 
 class BonusCouponOut(Schema):

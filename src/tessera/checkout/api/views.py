@@ -24,6 +24,8 @@ from tessera.checkout.api.schemas import (
     SaleRequest,
     TopUpOut,
     TopUpQuoteOut,
+    TopUpRefundOut,
+    TopUpRefundRequest,
     TopUpRequest,
 )
 from tessera.checkout.services import (
@@ -33,6 +35,7 @@ from tessera.checkout.services import (
     sale_quote,
     top_up_commit,
     top_up_quote,
+    top_up_refund_commit,
 )
 from tessera.idempotency.services import idempotency_key_require
 from tessera.kit.clock import now
@@ -95,6 +98,21 @@ def top_up_view(request: HttpRequest, body: TopUpRequest, idempotency_key: str |
     actor = terminal_actor(request, store_code=body.store, action=Action.TOP_UP)
     key = idempotency_key_require(idempotency_key)
     return outcome_response(top_up_commit(actor=actor, top_up=_top_up(body), request_key=key, now=now()))
+
+
+@router.post("/top-ups/refunds", response={201: TopUpRefundOut}, summary="Refund a top-up's principal")
+def top_up_refund_view(
+    request: HttpRequest, body: TopUpRefundRequest, idempotency_key: str | None = KeyHeader
+) -> HttpResponse:
+    """Principal only: the refund's share of the bonus is taken back from the card, and whatever of it has been
+    spent is kept from the money paid back. A whole refund voids the top-up's unused coupons."""
+    actor = terminal_actor(request, store_code=body.store, action=Action.TOP_UP_REFUND)
+    key = idempotency_key_require(idempotency_key)
+    refund = commands.TopUpRefundIn(
+        original_pos_number=body.original_pos_number, pos_number=body.pos_number, event_at=body.event_at,
+        amount_minor=body.amount_minor, tender_kind=body.tender,
+    )  # fmt: skip
+    return outcome_response(top_up_refund_commit(actor=actor, refund=refund, request_key=key, now=now()))
 
 
 def _top_up(body: TopUpRequest) -> commands.TopUpIn:

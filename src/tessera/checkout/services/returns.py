@@ -43,7 +43,7 @@ from tessera.kit.db import IdOf, sql_insert
 from tessera.kit.outcome import Outcome
 from tessera.ledger.models import POINTS, AccountKind
 from tessera.ledger.rules import Leg
-from tessera.ledger.services import store_account_id
+from tessera.ledger.services import MemberAccounts, store_account_id
 from tessera.members.models import Member
 from tessera.members.stats import CategoryMove, member_stats_return
 from tessera.points.services import lots_consume, points_available
@@ -189,14 +189,25 @@ def _return_legs(*, sale: Document, w: Write, figures: ReturnFigures, settled: S
         a.sv_principal.id, AccountKind.STORE_SV_PRINCIPAL_OUT, cur, figures.sv_principal - settled.deduct_principal
     )
     legs += pair(a.sv_bonus.id, AccountKind.STORE_SV_BONUS_OUT, cur, figures.sv_bonus - settled.deduct_bonus)
-    legs += pair(a.points.id, AccountKind.STORE_POINTS_ISSUED, POINTS, -settled.from_balance)
-    legs += pair(a.points_debt.id, AccountKind.STORE_POINTS_ISSUED, POINTS, -settled.as_debt)
+    return legs + points_take_back_legs(a, program_id=sale.program_id, store_id=sale.store_id, settled=settled)
+
+
+def points_take_back_legs(
+    a: MemberAccounts, *, program_id: int, store_id: int, settled: ShortfallSettlement
+) -> list[Leg]:
+    """Points a return or a top-up refund takes back: from the balance, as debt, or bought back in money."""
+    if not (settled.from_balance or settled.as_debt or settled.in_money):
+        return []  # opens no account
+    issued = store_account_id(program_id=program_id, store_id=store_id, kind=AccountKind.STORE_POINTS_ISSUED,
+                              unit=POINTS)  # fmt: skip
+    legs = []
+    for member_account, points in ((a.points.id, settled.from_balance), (a.points_debt.id, settled.as_debt)):
+        if points:
+            legs += [Leg(member_account, POINTS, -points), Leg(issued, POINTS, points)]
     if settled.in_money:
         # Points the member no longer holds, bought back by cutting the refund: they leave circulation here.
-        shortfall = store_account_id(program_id=sale.program_id, store_id=sale.store_id,
+        shortfall = store_account_id(program_id=program_id, store_id=store_id,
                                      kind=AccountKind.STORE_POINTS_SHORTFALL, unit=POINTS)  # fmt: skip
-        issued = store_account_id(program_id=sale.program_id, store_id=sale.store_id,
-                                  kind=AccountKind.STORE_POINTS_ISSUED, unit=POINTS)  # fmt: skip
         legs += [Leg(shortfall, POINTS, -settled.in_money), Leg(issued, POINTS, settled.in_money)]
     return legs
 

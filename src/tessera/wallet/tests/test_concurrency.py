@@ -48,3 +48,30 @@ def test_forty_tills_topping_up_a_card_near_its_cap_never_take_it_over():
     assert outcome == {"ok": 10, "top_up_above_balance_cap": 30}
     assert member_balances(member=member).sv_principal_minor == 500_000
     assert ledger_verify() == []
+
+
+def test_eight_tills_refunding_one_top_up_at_once_pay_it_back_once():
+    from tessera.checkout.commands import TopUpRefundIn
+    from tessera.checkout.services import top_up_refund_commit
+
+    world = world_build()
+    member = member_new(world)
+    top_up(world.a, member, 50_000)
+    (original,) = member.documents.filter(kind="top_up").values_list("pos_number", flat=True)
+
+    def attempt(i):
+        command = TopUpRefundIn(original_pos_number=original, pos_number=f"refund-{i}", event_at=now())
+        try:
+            top_up_refund_commit(actor=world.a.actor, refund=command, request_key=f"refund-{i}", now=now())
+            return "ok"
+        except DomainError as exc:
+            return exc.code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcome = Counter(pool.map(attempt, range(8)))
+
+    assert outcome == {"ok": 1, "top_up_fully_refunded": 7}
+    assert member_balances(member=member).sv_principal_minor == 0
+    assert ledger_verify() == []

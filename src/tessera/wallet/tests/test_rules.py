@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tessera.wallet.errors import TopUpRefundBonusSpent
 from tessera.wallet.rules import PROFILES, Limits, top_up_refusal
 
 CN = PROFILES["cn"]
@@ -46,3 +47,16 @@ def test_korea_caps_are_in_whole_won():
     assert (kr.named_balance_max_minor, kr.anonymous_balance_max_minor) == (2_000_000, 500_000)
     assert top_up_refusal(limits=kr, named=True, balance_minor=1_500_000, amount_minor=500_001, bonus_minor=0,
                           currency="KRW").code == "top_up_above_balance_cap"  # fmt: skip
+
+
+def test_a_refund_is_refused_when_the_spent_bonus_share_is_more_than_it():
+    from tessera.wallet.rules import ToppedUp, top_up_refund_figures
+
+    # A 200% bonus: 100 in, 200 bonus, all bonus spent. Refunding 100 would keep 200 from 100: refused.
+    with pytest.raises(TopUpRefundBonusSpent):
+        top_up_refund_figures(top_up=ToppedUp(10_000, 20_000, 0), refunded_before=0, requested=None,
+                              principal_balance=10_000, bonus_balance=0, currency="CNY")  # fmt: skip
+    # With 150 of the bonus still on the card, 50 is kept and 50 paid back.
+    figures = top_up_refund_figures(top_up=ToppedUp(10_000, 20_000, 0), refunded_before=0, requested=None,
+                                    principal_balance=10_000, bonus_balance=15_000, currency="CNY")  # fmt: skip
+    assert (figures.bonus_clawed, figures.bonus_spent, figures.paid_out, figures.whole) == (15_000, 5_000, 5_000, True)
