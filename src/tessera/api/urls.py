@@ -14,6 +14,7 @@ from ninja.renderers import BaseRenderer
 from tessera.api.hq.coupons import router as hq_coupons_router
 from tessera.api.hq.programs import router as programs_router
 from tessera.api.hq.setup import router as setup_router
+from tessera.api.hq.wallet import router as hq_wallet_router
 from tessera.api.progress import router as progress_router
 from tessera.checkout.api.views import router as checkout_router
 from tessera.coupons.api.views import router as coupons_router
@@ -47,6 +48,7 @@ api.add_router("/v1", coupons_router)
 api.add_router("/v1", mall_router)
 api.add_router("/v1", programs_router)
 api.add_router("/v1", hq_coupons_router)
+api.add_router("/v1", hq_wallet_router)
 api.add_router("/v1", progress_router)
 api.add_router("/v1", setup_router)
 

@@ -51,8 +51,9 @@ def test_the_openapi_document_lists_every_operation(client):
     for operation in [("post", "/api/v1/top-ups/quote"), ("get", "/api/v1/members/{member}/coupons"),
                       ("post", "/api/v1/coupons/release"), ("post", "/api/v1/programs/{program_id}/coupons/issue"),
                       ("post", "/api/v1/mall/orders"), ("get", "/api/v1/members/{member}/mall"),
-                      ("post", "/api/v1/top-ups/refunds")]:  # fmt: skip
+                      ("post", "/api/v1/top-ups/refunds"),
+                      ("get", "/api/v1/programs/{program_id}/stored-value/liability")]:  # fmt: skip
         assert operation in operations
     # Nineteen till operations (sales, returns, top-ups and their refunds, coupons, the mall, the member and their
-    # progress), eight headquarters ones.
-    assert len(operations) == 27
+    # progress), nine headquarters ones.
+    assert len(operations) == 28
