@@ -357,11 +357,14 @@ def sql_round_trips_one_sale(spec: dict[str, Any]) -> tuple[int, int, list[str]]
         ]
         # Each 50.00 line less the members' tier discount, rounded down per line as the server does.
         total = 3 * (5000 - 5000 * spec["discount_bp"] // 10_000)
+        # With --coupons the probe sale uses one too: each member's last code, which no run's slice holds.
+        coupon = {"coupons": [spec["coupons"][member][-1]]} if spec["coupons"] else {}
+        total -= spec["coupon_minor"] if coupon else 0
         tenders = [{"kind": "stored_value", "amount_minor": 5000}, {"kind": "cash", "amount_minor": total - 5000}]
         event_at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
         body = json.dumps(
             {"store": terminal["store"], "pos_number": number, "event_at": event_at, "member": member}
-            | {"currency": spec["currency"], "lines": lines, "tenders": tenders}
+            | {"currency": spec["currency"], "lines": lines, "tenders": tenders} | coupon
         ).encode()
         environ = {
             "REQUEST_METHOD": "POST",
@@ -681,7 +684,7 @@ def main() -> int:
             fixture.tier_discounts = fixtures.template_apply(fixtures.CLOTHING)
             fixture.discount_bp = next(iter(fixture.tier_discounts.values()), 0)
         if args.coupons:
-            fixture.coupons = fixtures.coupons_give(fixture.members, COUPONS_PER_MEMBER)
+            fixture.coupons = fixtures.coupons_give(fixture.members, COUPONS_PER_MEMBER + 1)  # +1 for the probe
             fixture.coupon_minor = fixtures.COUPON_MINOR
         spec = fixture.as_spec()
         round_trips, probe_connects, statements = sql_round_trips_one_sale(spec)
