@@ -24,6 +24,7 @@ LAUNCH_DAYS = 30  # the programme opened a year ago and signed up many regulars 
 LAUNCH_SHARE = 0.2
 HOME_STORE_SHARE = 0.85
 FREEZE_SHARE = 0.004
+TOP_UP_REFUND_SHARE = 0.03  # of top-ups, refunded within the week (a member moving away, a change of mind)
 MEMBER_DAY_DISCOUNT_PERCENT = 10
 
 
@@ -67,6 +68,11 @@ class Sale(Step):
 class TopUp(Step):
     amount_minor: int = 0
     tender: str = "cash"
+
+
+@dataclass(slots=True)
+class TopUpRefund(Step):
+    original: TopUp | None = None  # refunded in full, or as much of it as the card still holds
 
 
 @dataclass(slots=True)
@@ -186,6 +192,7 @@ def _member_year(rng: random.Random, member: MemberPlan, *, start: datetime, end
         visit = _Visit(at=at, end=end, store=store, first=number == 0, prepaid=prepaid)
         steps.extend(_visit(rng, member, visit, estimate))
     steps.extend(_returns(rng, member, steps, end))
+    steps.extend(_top_up_refunds(member, steps, end))
     steps.extend(_freeze(rng, member, steps, end))
     return [s for s in steps if s.at < end]
 
@@ -275,6 +282,21 @@ def _returns(rng: random.Random, member: MemberPlan, steps: list[Step], end: dat
             line_no = rng.choice(returnable)
             lines = ((line_no, rng.randint(1, sale.items[line_no - 1].quantity)),)
         found.append(Return(at, _recorded(rng, at, end), member, sale.store, True, original=sale, lines=lines))
+    return found
+
+
+def _top_up_refunds(member: MemberPlan, steps: list[Step], end: datetime) -> list[Step]:
+    """A few members ask for a top-up back within the week, at the store that took it."""
+    # A generator of their own, seeded by the member's (seeded) phone number, so adding refunds to the demo left
+    # every other draw, and so every other figure, as it was.
+    rng = random.Random(f"tessera-demo:refund:{member.profile.phone}")
+    found: list[Step] = []
+    for top_up in [s for s in steps if isinstance(s, TopUp)]:
+        if rng.random() >= TOP_UP_REFUND_SHARE:
+            continue
+        at = till_time(rng, member.market, top_up.at.date() + timedelta(days=rng.randint(1, 7)))
+        if top_up.at < at < end:
+            found.append(TopUpRefund(at, at + timedelta(seconds=30), member, top_up.store, True, original=top_up))
     return found
 
 

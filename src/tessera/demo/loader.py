@@ -17,9 +17,25 @@ from typing import Any
 
 from django.db.models import Count
 
-from tessera.checkout.commands import LineIn, RedemptionIn, ReturnIn, ReturnLineIn, SaleIn, TenderIn, TopUpIn
+from tessera.checkout.commands import (
+    LineIn,
+    RedemptionIn,
+    ReturnIn,
+    ReturnLineIn,
+    SaleIn,
+    TenderIn,
+    TopUpIn,
+    TopUpRefundIn,
+)
 from tessera.checkout.models import Document
-from tessera.checkout.services import points_redeem, return_commit, sale_commit, sale_quote, top_up_commit
+from tessera.checkout.services import (
+    points_redeem,
+    return_commit,
+    sale_commit,
+    sale_quote,
+    top_up_commit,
+    top_up_refund_commit,
+)
 from tessera.demo.accounts import CASHIER, MANAGER
 from tessera.demo.coupons import demo_coupons
 from tessera.demo.history import (
@@ -31,6 +47,7 @@ from tessera.demo.history import (
     Sale,
     Step,
     TopUp,
+    TopUpRefund,
     line_discount,
     plan_make,
 )
@@ -55,7 +72,7 @@ class LoadSummary:
     documents: dict[str, int]
     postings: int
     entries: int
-    skipped: int  # planned gifts the member could no longer afford when the time came
+    skipped: int  # planned gifts the member could no longer afford, refunds of top-ups already spent
     seconds: float
 
 
@@ -64,6 +81,7 @@ class _Wallet:
     member_id: str = ""
     points: int = 0
     stored_value: int = 0
+    principal: int = 0
 
 
 @dataclass(slots=True)
@@ -82,6 +100,8 @@ class Replay:
                 self._sale(step)
             case TopUp():
                 self._top_up(step)
+            case TopUpRefund():
+                self._top_up_refund(step)
             case Redeem():
                 self._redeem(step)
             case Return():
@@ -105,6 +125,7 @@ class Replay:
         wallet = self._wallet(step.member)
         wallet.points = body["balances"]["points"]
         wallet.stored_value = body["balances"]["stored_value"]["total_minor"]
+        wallet.principal = body["balances"]["stored_value"]["principal_minor"]
 
     def _enrol(self, step: Enrol) -> None:
         outcome = member_enroll(
@@ -127,6 +148,25 @@ class Replay:
         )
         outcome = top_up_commit(
             actor=self._actor(step), top_up=top_up, request_key=step.request_key, now=step.recorded_at
+        )
+        self._receipt(step, outcome.body)
+
+    def _top_up_refund(self, step: TopUpRefund) -> None:
+        assert step.original is not None
+        # Principal already spent is not refunded, so the member gets back what is left of it, if anything.
+        amount = min(self._wallet(step.member).principal, step.original.amount_minor)
+        if amount <= 0:
+            self.skipped += 1
+            return
+        refund = TopUpRefundIn(
+            original_pos_number=step.original.pos_number,
+            pos_number=step.pos_number,
+            event_at=step.at,
+            amount_minor=None if amount == step.original.amount_minor else amount,
+            tender_kind=step.original.tender,
+        )
+        outcome = top_up_refund_commit(
+            actor=self._actor(step, MANAGER), refund=refund, request_key=step.request_key, now=step.recorded_at
         )
         self._receipt(step, outcome.body)
 

@@ -9,7 +9,7 @@ import phonenumbers
 import pytest
 
 from tessera.demo.catalogue import CLOTHING, SALON_PRODUCTS, SALON_SERVICES, Item
-from tessera.demo.history import Enrol, Plan, Redeem, Return, Sale, TopUp, line_discount, plan_make
+from tessera.demo.history import Enrol, Plan, Redeem, Return, Sale, TopUp, TopUpRefund, line_discount, plan_make
 from tessera.demo.markets import CHAIN, SALON
 
 END = datetime(2025, 6, 30, 12, tzinfo=UTC)
@@ -75,6 +75,15 @@ class TestPlanShape:
         assert kinds[TopUp.__name__] > 0
         assert kinds[Redeem.__name__] > 0
         assert 0.02 < kinds[Return.__name__] / kinds[Sale.__name__] < 0.09
+
+    def test_a_few_top_ups_are_refunded_later_at_the_store_that_took_them(self, plan: Plan) -> None:
+        refunds = [s for s in plan.steps if isinstance(s, TopUpRefund)]
+        top_ups = sum(1 for s in plan.steps if isinstance(s, TopUp))
+        assert 0 < len(refunds) < 0.1 * top_ups
+        for step in refunds:
+            assert step.original is not None
+            assert (step.store, step.member) == (step.original.store, step.original.member)
+            assert step.original.at < step.at <= step.original.at + timedelta(days=8)
 
     def test_returns_come_back_to_the_store_of_the_sale_later(self, plan: Plan) -> None:
         for step in plan.steps:

@@ -29,7 +29,13 @@ from tessera.stores.models import Merchant
 
 MEMBERS_DEFAULT = 2500
 MEMBERS_MAX = 50_000
-KIND_NAMES = {"sale": "sales", "top_up": "top-ups", "return": "returns", "redemption": "points redemptions"}
+KIND_NAMES = {
+    "sale": "sales",
+    "top_up": "top-ups",
+    "top_up_refund": "top-up refunds",
+    "return": "returns",
+    "redemption": "points redemptions",
+}
 
 
 class Command(BaseCommand):
