@@ -1,7 +1,9 @@
 """The points mall: items a member buys with points (and perhaps cash), and the orders for them.
 
-Stock is counted on the item (one pool for the programme; per-store pools are not built yet). ``stock`` is what
-is left and ``stock_given`` all that was ever put in, so orders never outnumber it (a verify check).
+Stock is counted in one of two places. An item without store rows keeps one pool for the programme on the item
+itself; an item with ``MallStoreStock`` rows is sold only from the ordering store's row, and its pool stays at
+zero. In both, ``stock`` is what is left and ``stock_given`` all that was ever put in (less what staff took away),
+so open orders plus stock always equal it (verify checks M3 and M4).
 """
 
 from __future__ import annotations
@@ -92,6 +94,32 @@ class MallItemTranslation(models.Model):
         return f"{self.item_id} {self.language_code}"
 
 
+class MallStoreStock(models.Model):
+    """One store's stock of an item. Rows are never deleted: open orders point at the row they took units from."""
+
+    item = models.ForeignKey(MallItem, on_delete=models.CASCADE, related_name="store_stocks", verbose_name=_("item"))
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", verbose_name=_("store"))
+    stock = models.IntegerField(_("stock"), default=0, help_text=_("Units left at this store; never below zero."))
+    stock_given = models.IntegerField(_("stock given"), default=0,
+                                      help_text=_("All units ever put in stock at this store."))  # fmt: skip
+
+    class Meta:
+        verbose_name = _("store stock")
+        verbose_name_plural = _("store stock")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "store"], name="mall_store_stock_unique"),
+            models.CheckConstraint(
+                condition=Q(stock__gte=0),
+                name="mall_store_stock_not_negative",
+                violation_error_message=_("Stock cannot be negative."),
+            ),
+            models.CheckConstraint(condition=Q(stock__lte=F("stock_given")), name="mall_store_stock_within_given"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.store_id}"
+
+
 class MallOrder(models.Model):
     class State(models.TextChoices):
         ORDERED = "ordered", _("Ordered")
@@ -106,6 +134,10 @@ class MallOrder(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="mall_orders",
                                verbose_name=_("member"))  # fmt: skip
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", verbose_name=_("store"))
+    store_stock = models.ForeignKey(
+        MallStoreStock, on_delete=models.PROTECT, null=True, blank=True, related_name="orders",
+        verbose_name=_("store stock"), help_text=_("Where the units came from; empty: the item's programme pool."),
+    )  # fmt: skip
     quantity = models.PositiveIntegerField(_("quantity"))
     points = models.PositiveIntegerField(_("points"), help_text=_("Points debited for the whole order."))
     cash_minor = models.PositiveIntegerField(_("cash"), help_text=_("Cash taken at the till, in minor units."))
