@@ -36,6 +36,28 @@ class MallOutOfStock(Conflict):
     message = _("Not enough stock: %(stock)s left.")
 
 
+class MallOutOfStockAtStore(MallOutOfStock):
+    # The same code as the pool's: a till that knows "out of stock" needs nothing new; the message says where.
+    message = _("Not enough stock at this store: %(stock)s left.")
+
+
+class MallStockInvalid(Invalid):
+    code = "mall_stock_invalid"
+    message = _("Stock cannot be negative.")
+
+
+class MallStockPoolInUse(Conflict):
+    code = "mall_stock_pool_in_use"
+    message = _(
+        "This item still has %(stock)s units in its programme-wide stock; set it to 0 before adding stock per store."
+    )
+
+
+class MallStoreNotServing(Invalid):
+    code = "mall_store_not_serving"
+    message = _("This store does not serve the item's programme.")
+
+
 class MallTransitionRefused(Conflict):
     code = "mall_transition_refused"
     message = _("An order in state %(state)s cannot become %(target)s.")

@@ -1,7 +1,8 @@
 """Mall writes: place an order, move it along, cancel it. Each is one transaction.
 
-Lock order, always: the member's ledger accounts (ascending id), then the item row. Placing and cancelling take
-both in that order, so two writes on the same member and item queue instead of deadlocking.
+Lock order, always: the member's ledger accounts (ascending id), then the item row, then (by its UPDATE) the
+store's stock row. Placing and cancelling take them in that order, and restocking takes the item before the store
+row, so two writes on the same member and item queue instead of deadlocking.
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db.models import F
+
+from tessera.audit.services import audit_record
 from tessera.coupons.models import Coupon
 from tessera.coupons.services import IssueSource, coupon_issue, coupon_void
 from tessera.idempotency.services import idempotency_claim, idempotency_complete
@@ -24,12 +28,17 @@ from tessera.mall.errors import (
     MallItemNotOrderable,
     MallOrderNotFound,
     MallOutOfStock,
+    MallOutOfStockAtStore,
     MallQuantityInvalid,
+    MallStockInvalid,
+    MallStockPoolInUse,
+    MallStoreNotServing,
     MallTierNotAllowed,
     MallTransitionRefused,
 )
-from tessera.mall.models import MallItem, MallOrder, MallOrderEvent
+from tessera.mall.models import MallItem, MallOrder, MallOrderEvent, MallStoreStock
 from tessera.mall.rules import QUANTITY_MAX, transition_allowed
+from tessera.mall.selectors import mall_store_serves
 from tessera.members.models import Member
 from tessera.points.services import lot_add, lots_consume
 from tessera.programs.models import ProgramMerchant
@@ -47,7 +56,8 @@ def mall_order_place(
     :raises MallItemNotFound: no such item in a programme this store serves and the member belongs to.
     :raises MallItemNotOrderable: the item is switched off or outside its dates.
     :raises MallTierNotAllowed: the member's tier may not order it.
-    :raises MallOutOfStock: fewer units left than ordered (checked under the lock).
+    :raises MallOutOfStock: fewer units left than ordered (checked under the lock): in the item's pool, or at this
+        store (``MallOutOfStockAtStore``, the same code) when the item keeps stock per store.
     :raises InsufficientBalance: the member holds fewer points (checked under the lock).
     """
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= QUANTITY_MAX:
@@ -73,11 +83,9 @@ def _order_write(*, actor: Actor, member: Member, item: MallItem, quantity: int,
                  request_key: str, now: datetime) -> MallOrder:  # fmt: skip
     assert_in_transaction()
     points = item.points_price * quantity
-    # The conditional UPDATE is the stock guard: it can never take stock below zero, whatever raced before.
-    if MallItem.objects.filter(id=item.id, stock__gte=quantity).update(stock=item.stock - quantity) != 1:
-        raise MallOutOfStock(stock=item.stock)
+    store_stock = _stock_take(item=item, store_id=actor.store_id, quantity=quantity)
     order = MallOrder(program_id=item.program_id, item=item, member=member, store_id=actor.store_id,
-                      quantity=quantity, points=points, cash_minor=item.cash_minor * quantity,
+                      store_stock=store_stock, quantity=quantity, points=points, cash_minor=item.cash_minor * quantity,
                       currency=member.program.currency, ordered_at=now)  # fmt: skip
     lots_consume(member_id=member.id, points=points, now=now)
     redeemed = store_account_id(program_id=item.program_id, store_id=actor.store_id,
@@ -97,6 +105,67 @@ def _order_write(*, actor: Actor, member: Member, item: MallItem, quantity: int,
     order.save()
     _event(order, State.ORDERED, actor, now)
     return order
+
+
+def _stock_take(*, item: MallItem, store_id: int, quantity: int) -> MallStoreStock | None:
+    """Take the units from the ordering store's row if the item keeps stock per store, else from its pool."""
+    assert_in_transaction()
+    # The conditional UPDATEs are the stock guard: they never take stock below zero, whatever raced before. The
+    # caller holds the item's lock, so no restock can turn the item into a per-store one half-way through.
+    here = MallStoreStock.objects.filter(item_id=item.id, store_id=store_id).first()
+    if here is None and not MallStoreStock.objects.filter(item_id=item.id).exists():
+        if MallItem.objects.filter(id=item.id, stock__gte=quantity).update(stock=F("stock") - quantity) != 1:
+            raise MallOutOfStock(stock=item.stock)
+        return None
+    if here is None:  # a per-store item this store was never given
+        raise MallOutOfStockAtStore(stock=0)
+    if MallStoreStock.objects.filter(id=here.id, stock__gte=quantity).update(stock=F("stock") - quantity) != 1:
+        raise MallOutOfStockAtStore(stock=here.stock)
+    return here
+
+
+def _stock_return(order: MallOrder) -> None:
+    # Back to where the units came from, whichever store cancels: the store row the order names, else the pool.
+    assert_in_transaction()
+    if order.store_stock_id is not None:
+        MallStoreStock.objects.filter(id=order.store_stock_id).update(stock=F("stock") + order.quantity)
+    else:
+        MallItem.objects.filter(id=order.item_id).update(stock=F("stock") + order.quantity)
+
+
+def mall_store_stock_add(*, actor: Actor, item_id: int, store_id: int, units: int, now: datetime) -> MallStoreStock:
+    """Put ``units`` into one store's stock of an item, or take them away when negative; stock_given moves too.
+
+    The first row for an item makes it a per-store item: from then on it is sold only from store rows. Runs in
+    the caller's transaction, not its own: the caller is the admin's change form, which Django wraps in one
+    transaction with the item's own save, and a durable use case cannot open inside it. The UPDATE is relative,
+    so units that orders take while staff fill in the form are never lost or counted twice.
+
+    :raises MallStockInvalid: ``units`` is not a whole number, or would take the store's stock below zero.
+    :raises MallStockPoolInUse: the item still has units in its programme-wide pool.
+    :raises MallStoreNotServing: the store's merchant does not serve the item's programme.
+    """
+    assert_in_transaction()
+    if isinstance(units, bool) or not isinstance(units, int):
+        raise MallStockInvalid()
+    item = MallItem.objects.select_for_update().get(id=item_id)  # before the store row: the lock order of orders
+    if item.stock > 0:
+        raise MallStockPoolInUse(stock=item.stock)
+    if not mall_store_serves(store_id=store_id, program_id=item.program_id):
+        raise MallStoreNotServing()
+    row = MallStoreStock.objects.filter(item_id=item.id, store_id=store_id).first()
+    if row is None and units < 0:
+        raise MallStockInvalid()
+    row = row or MallStoreStock.objects.create(item_id=item.id, store_id=store_id)
+    changed = MallStoreStock.objects.filter(id=row.id, stock__gte=-units).update(
+        stock=F("stock") + units, stock_given=F("stock_given") + units
+    )
+    if changed != 1:  # taking away more than is left, with the row as it stands now, not as the form saw it
+        raise MallStockInvalid()
+    audit_record(actor=actor, action="mall.stock_add", object_type="mall_item", object_id=item.public_id, now=now,
+                 details={"store_id": store_id, "units": units})  # fmt: skip
+    row.refresh_from_db()
+    return row
 
 
 def mall_order_advance(*, actor: Actor, order_id: str, target: str, now: datetime) -> dict[str, Any]:
@@ -134,11 +203,11 @@ def mall_order_cancel(*, actor: Actor, order_id: str, request_key: str, now: dat
         if not transition_allowed(order.state, State.CANCELLED):
             raise MallTransitionRefused(state=order.state, target=State.CANCELLED)
         accounts = member_accounts_lock(member_id=order.member_id)
-        item = MallItem.objects.select_for_update().get(id=order.item_id)
+        MallItem.objects.select_for_update().get(id=order.item_id)  # after the accounts, before the stock
         for coupon in Coupon.objects.filter(public_id__in=order.coupon_ids).order_by("id"):
             if not coupon_void(coupon_id=coupon.id, actor=actor, now=now, document=order.public_id):
                 raise MallCouponAlreadyUsed()
-        MallItem.objects.filter(id=item.id).update(stock=item.stock + order.quantity)
+        _stock_return(order)
         redeemed = store_account_id(program_id=order.program_id, store_id=order.store_id,
                                     kind=AccountKind.STORE_POINTS_REDEEMED, unit=POINTS)  # fmt: skip
         header = PostingHeader(program_id=order.program_id, reason="mall_cancel", request_key=request_key,

@@ -54,12 +54,12 @@ def _member(merchant_id: int, reference: str) -> Member:
     return found
 
 
-@router.get("/members/{member}/mall", summary="The mall items a member can order, and why not")
+@router.get("/members/{member}/mall", summary="The mall items a member can order at this store, and why not")
 def catalogue_view(request: HttpRequest, member: str, store: str = Query(..., max_length=32)) -> HttpResponse:
     actor = terminal_actor(request, store_code=store, action=Action.MEMBER_VIEW)
     found = _member(actor.merchant_id, member)
-    items = mall_catalogue_for(member=found, merchant_id=actor.merchant_id, language=get_language() or "en",
-                               now=now())  # fmt: skip
+    items = mall_catalogue_for(member=found, merchant_id=actor.merchant_id, store_id=actor.store_id,
+                               language=get_language() or "en", now=now())  # fmt: skip
     return json_response({"member_id": found.public_id, "items": items})
 
 

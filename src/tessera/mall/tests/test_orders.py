@@ -8,6 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
+from tessera.blueprints.seeds import diamonds_ladder
 from tessera.coupons.models import Coupon, CouponTemplate
 from tessera.kit.clock import now
 from tessera.kit.errors import DomainError
@@ -16,7 +17,10 @@ from tessera.mall.admin import MallItemForm
 from tessera.mall.models import MallItem, MallOrder, MallOrderEvent
 from tessera.mall.services import mall_order_advance, mall_order_cancel, mall_order_place
 from tessera.mall.tests.factories import balance, item_new, lots_remaining, points_give
+from tessera.members.models import Member
 from tessera.testing import key, member_new, world_build
+from tessera.tiers.services import tier_ladder_load
+from tessera.tiers.tests.factories import record
 
 
 @pytest.fixture
@@ -125,6 +129,52 @@ class TestPlace:
         item = item_new(world.program, tier_codes=["gold"])
         assert refused(place, world, member, item).code == "mall_tier_not_allowed"
         assert balance(member) == 1000
+
+
+class TestTiers:
+    @pytest.fixture
+    def ranked(self, world, member):
+        """``member`` under a diamonds ladder: card from 0 points earned this card year, red from 10,000. Loaded
+        after the member earned 1,000 points (so that sale is not discounted), then the member read again, as a
+        request would, so it sees the programme's new configuration."""
+        tier_ladder_load(program=world.program, spec=diamonds_ladder())
+        return Member.objects.select_related("program").get(id=member.id)
+
+    def test_a_member_below_the_allowed_tier_is_refused_and_nothing_changes(self, world, ranked):
+        record(ranked, now(), points=9_999)  # one point short of red: still a card member
+        item = item_new(world.program, tier_codes=["red", "yellow"])
+        error = refused(place, world, ranked, item)
+        assert (error.code, error.status) == ("mall_tier_not_allowed", 409)
+        item.refresh_from_db()
+        assert (item.stock, balance(ranked), MallOrder.objects.count()) == (10, 1000, 0)
+
+    def test_a_member_at_the_allowed_tier_can_order(self, world, ranked):
+        record(ranked, now(), points=10_000)
+        item = item_new(world.program, tier_codes=["red", "yellow"])
+        assert place(world, ranked, item)["state"] == "ordered"
+        assert balance(ranked) == 700
+
+
+class TestDates:
+    def order_at(self, world, member, item, at):
+        return mall_order_place(actor=world.a.actor, member=member, item_id=item.public_id, quantity=1,
+                                request_key=key(), now=at)  # fmt: skip
+
+    def test_an_item_before_its_start_cannot_be_ordered(self, world, member):
+        start = now() + timedelta(days=1)
+        item = item_new(world.program, active_from=start)
+        error = refused(self.order_at, world, member, item, start - timedelta(seconds=1))
+        assert (error.code, error.status) == ("mall_item_not_orderable", 409)
+        assert self.order_at(world, member, item, start)["state"] == "ordered"  # from the first instant on
+
+    def test_an_item_at_or_after_its_end_cannot_be_ordered(self, world, member):
+        end = now() - timedelta(hours=1)
+        item = item_new(world.program, active_until=end)
+        assert refused(self.order_at, world, member, item, end).code == "mall_item_not_orderable"  # end excluded
+        assert refused(self.order_at, world, member, item, end + timedelta(days=1)).code == "mall_item_not_orderable"
+        assert self.order_at(world, member, item, end - timedelta(seconds=1))["state"] == "ordered"
+        item.refresh_from_db()
+        assert (item.stock, balance(member), MallOrder.objects.count()) == (9, 700, 1)
 
 
 class TestStock:
