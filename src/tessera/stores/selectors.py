@@ -7,7 +7,7 @@ import hmac
 import time
 
 from tessera.kit.actor import Actor
-from tessera.kit.db import columns_of, model_from_row, sql_rows
+from tessera.kit.db import Read, columns_of, model_from_row, sql_rows
 from tessera.stores.errors import InvalidApiKey
 from tessera.stores.models import KEY_PREFIX, Store, Terminal, TerminalKey
 
@@ -67,6 +67,16 @@ _TERMINAL_WIDTH = len(Terminal._meta.concrete_fields)
 
 def store_get_by_code(*, merchant_id: int, code: str) -> Store | None:
     return Store.objects.select_related("merchant").filter(merchant_id=merchant_id, code=code).first()
+
+
+def store_timezone_read(*, store_id: int) -> Read[str]:
+    """The store's IANA time zone, as a read to send with others: what "local time at the till" means there.
+
+    Read with the sale rather than cached, so it costs no round trip of its own and a corrected zone applies to
+    the very next sale.
+    """
+    table = Store._meta.db_table
+    return Read(f"SELECT timezone FROM {table} WHERE id = %s", [store_id], lambda rows: str(rows[0][0]))  # noqa: S608
 
 
 def store_list_for_merchant(*, merchant_id: int) -> list[Store]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,6 +48,7 @@ from tessera.members.services import Profile, member_join, program_for_store
 from tessera.members.stats import CategoryMove, member_stats_sale
 from tessera.points.services import lot_add, lots_consume, points_available
 from tessera.rewards.services import gift_ladder_record, gift_month_read
+from tessera.stores.selectors import store_timezone_read
 from tessera.tiers.selectors import TierPlace, tier_benefits_get, tier_place_read
 from tessera.tiers.services import tier_facts_record
 
@@ -114,11 +116,14 @@ def _quote_coupons(
     sale, program = checked.sale, member.program
     amounts = [g - d for g, d in zip(checked.gross, member_discounts(checked, benefits), strict=True)]
     codes = sale_codes(sale)
-    rows, first = ([], True) if not member.id else sql_reads([
-        coupons_open_read(member_id=member.id, at=sale.event_at, codes=codes or ()), first_purchase_read(member.id)
+    joining = not member.id  # a customer joining with this sale holds no coupon and has bought nothing yet
+    found, first, zone = sql_reads([
+        None if joining else coupons_open_read(member_id=member.id, at=sale.event_at, codes=codes or ()),
+        None if joining else first_purchase_read(member.id), store_timezone_read(store_id=actor.store_id),
     ])  # fmt: skip
-    basket = sale_basket(sale, amounts, program=program, store_id=actor.store_id, tier_code=benefits.tier_code,
-                         first_purchase=first)  # fmt: skip
+    basket = sale_basket(sale, amounts, timezone=zone, store_id=actor.store_id, tier_code=benefits.tier_code,
+                         first_purchase=joining or first)  # fmt: skip
+    rows = found or []
     combination = sale_combination(rows, basket, program=program, store_id=actor.store_id, sale=sale, codes=codes)
     key = hold_key_for(store_id=actor.store_id, pos_number=sale.pos_number)
     held = held_coupons(rows, template_views(program), hold_key=key, at=sale.event_at)
@@ -155,7 +160,7 @@ def sale_commit(*, actor: Actor, sale: SaleIn, request_key: str, now: datetime) 
         # What the sale decides from, read with the member's account lock in the same round trip.
         return [tier_place_read(member_id=member.id, program=member.program, enrolled_at=member.enrolled_at),
                 gift_month_read(member_id=member.id, program=member.program, event_at=sale.event_at),
-                *coupon_reads(member, codes)]  # fmt: skip
+                *coupon_reads(member, codes, store_id=actor.store_id)]  # fmt: skip
 
     lookup = member_lookup_read(actor=actor, reference=sale.member) if sale.join is None else None
     return pos_write(request, find=find, write=_sale_write, lookup=lookup, reads=reads)
@@ -178,13 +183,13 @@ def _sale_member(checked: CheckedSale, looked: Member | None, *, actor: Actor, n
 
 def _sale_write(w: Write, checked: CheckedSale) -> dict[str, Any]:
     a, now, sale = w.accounts, w.request.now, checked.sale
-    place, month, coupon_rows, budgets, first = w.seen
+    place, month, *coupon_seen = w.seen
     # Only a points tender needs the unexpired lots (lots_consume checks them again under the same lock).
     available = points_available(member_id=w.member.id, now=now) if tendered(sale.tenders, "points") else 0
     wallet = Wallet(principal=a.sv_principal.balance or 0, bonus=a.sv_bonus.balance or 0,
                     owed=-(a.points_debt.balance or 0), points_available=available)  # fmt: skip
     benefits = _benefits(w.member, place)
-    combination, basket = _sale_coupons(w, checked, benefits, coupon_rows, budgets, first)
+    combination, basket = _sale_coupons(w, checked, benefits, coupon_seen)
     plan = plan_sale(checked, program=w.program, member=w.member, wallet=wallet, benefits=benefits,
                      coupons=combination, boost=boost_of(combination, basket) if basket else None)  # fmt: skip
     if plan.burn:
@@ -219,15 +224,18 @@ def _sale_write(w: Write, checked: CheckedSale) -> dict[str, Any]:
 
 
 def _sale_coupons(
-    w: Write, checked: CheckedSale, benefits: Benefits, rows: Any, budgets: Any, first: Any
+    w: Write, checked: CheckedSale, benefits: Benefits, seen: Sequence[Any]
 ) -> tuple[Combination, Basket | None]:
-    """The coupons the till chose, checked against the basket under the lock (none chosen: no basket)."""
+    """The coupons the till chose, checked against the basket under the lock (none chosen: no basket).
+
+    ``seen`` holds the answers to ``coupon_reads``, in its order."""
     sale = checked.sale
+    rows, budgets, first, zone = seen
     if rows is None:
         return Combination(), None
     amounts = [g - d for g, d in zip(checked.gross, member_discounts(checked, benefits), strict=True)]
     store_id = w.request.actor.store_id
-    basket = sale_basket(sale, amounts, program=w.program, store_id=store_id, tier_code=benefits.tier_code,
+    basket = sale_basket(sale, amounts, timezone=zone, store_id=store_id, tier_code=benefits.tier_code,
                          first_purchase=bool(first))  # fmt: skip
     combination = sale_combination(rows, basket, program=w.program, store_id=store_id, sale=sale,
                                    codes=sale_codes(sale), budgets=budgets)  # fmt: skip

@@ -1,7 +1,8 @@
 """Coupons in a sale: the basket the coupon rules see, the reads made under the lock, and the receipt's part.
 
 The basket is priced after the tier discount: coupons come off what the member would pay with their tier
-(docs/coupons.md). The store's hours and weekdays are read in the programme's time zone.
+(docs/coupons.md). Weekday and hour conditions are judged in the time zone of the store making the sale, not
+the programme's: a chain may span zones, and "weekdays 10:00-14:00" means the clock on the wall by the till.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from tessera.earning.rules import Boost
 from tessera.kit.db import Read
 from tessera.members.models import Member, MemberStats
 from tessera.programs.models import Program
+from tessera.stores.selectors import store_timezone_read
 
 
 def sale_codes(sale: SaleIn) -> list[str] | None:
@@ -46,29 +48,30 @@ def first_purchase_read(member_id: int) -> Read[bool]:
     )
 
 
-def coupon_reads(member: Member, codes: Sequence[str] | None) -> list[Read[Any] | None]:
-    """What a sale with coupons reads under the member's lock: the coupons (locked), budgets (locked), and
-    whether this is the member's first purchase. Nothing when the sale uses no coupon."""
+def coupon_reads(member: Member, codes: Sequence[str] | None, *, store_id: int) -> list[Read[Any] | None]:
+    """What a sale with coupons reads under the member's lock: the coupons (locked), budgets (locked), whether
+    this is the member's first purchase, and the store's time zone. Nothing when the sale uses no coupon."""
     if not codes:
-        return [None, None, None]
+        return [None, None, None, None]
     # Budgets and first purchases are read only where some template of the programme has one.
     views = template_views(member.program).values()
     budgets = any(v.budget_minor is not None for v in views)
     first = any(v.terms.first_purchase_only for v in views)
     return [coupons_lock_read(member_id=member.id, codes=codes),
             budget_lock_read(member_id=member.id, codes=codes) if budgets else None,
-            first_purchase_read(member.id) if first else None]  # fmt: skip
+            first_purchase_read(member.id) if first else None, store_timezone_read(store_id=store_id)]  # fmt: skip
 
 
 def sale_basket(
-    sale: SaleIn, amounts: Sequence[int], *, program: Program, store_id: int, tier_code: str, first_purchase: bool
+    sale: SaleIn, amounts: Sequence[int], *, timezone: str, store_id: int, tier_code: str, first_purchase: bool
 ) -> Basket:
+    """The basket as the coupon rules see it; ``timezone`` is the selling store's (``store_timezone_read``)."""
     lines = tuple(
         CouponLine(line_no=ln.line_no, sku=ln.sku, brand=ln.brand, category=ln.category, quantity=ln.quantity,
                    amount_minor=amount)
         for ln, amount in zip(sale.lines, amounts, strict=True)
     )  # fmt: skip
-    local = sale.event_at.astimezone(ZoneInfo(program.timezone)).replace(tzinfo=None)
+    local = sale.event_at.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
     skew = timedelta(seconds=settings.TESSERA_EVENT_FUTURE_SKEW_SECONDS)
     return Basket(lines=lines, at=sale.event_at, local=local, store_id=store_id, tier_code=tier_code,
                   first_purchase=first_purchase, skew=skew)  # fmt: skip
