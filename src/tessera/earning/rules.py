@@ -22,23 +22,27 @@ order above (within a step: most specific first, then highest factor, then code)
 the running total, rounded down, gained or lost at that step. The parts therefore add up to the total exactly:
 the rounding down of step 6 is spread over them, and ``exact_points`` keeps the unrounded figure.
 
-**Birthdays.** The birthday week is Monday to Sunday around the birthday; the month is the birth month. A
-February 29 birthday falls on February 28 in other years: it stays in February, so the month never moves.
+**Birthdays and local days** (which birthday periods a date falls in, the programme's calendar) are in
+``earning/rules_calendar.py``; its names are importable from here too.
 
 **Paying with points** is in ``earning/burn.py``.
 """
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import MAXYEAR, MINYEAR, date, datetime, time, timedelta
+from datetime import date
 from enum import StrEnum
 from fractions import Fraction
 from typing import Any
-from zoneinfo import ZoneInfo
 
+# Re-exported: callers have always found the calendar half of the rules here.
+from tessera.earning.rules_calendar import BirthdayScope as BirthdayScope
+from tessera.earning.rules_calendar import birthday_on as birthday_on
+from tessera.earning.rules_calendar import birthday_scopes as birthday_scopes
+from tessera.earning.rules_calendar import local_date as local_date
+from tessera.earning.rules_calendar import local_day_bounds as local_day_bounds
 from tessera.programs.rules import EarnRate
 
 PER_MILLE = 1000
@@ -55,12 +59,6 @@ class RuleKind(StrEnum):
     PRODUCT_EXCLUSION = "product_exclusion"
     SALE_CAP = "sale_cap"
     DAY_CAP = "day_cap"
-
-
-class BirthdayScope(StrEnum):
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
 
 
 class MatchOn(StrEnum):
@@ -369,40 +367,3 @@ def fraction_text(value: Fraction) -> str:
     whole, decimals = divmod(abs(value.numerator) * 10**digits // value.denominator, 10**digits)
     sign = "-" if value < 0 else ""
     return f"{sign}{whole}.{decimals:0{digits}d}" if digits else f"{sign}{whole}"
-
-
-# ---------------------------------------------------------------- calendar
-
-
-def birthday_on(birthday: date, year: int) -> date:
-    """The birthday's date in ``year``; February 29 falls on February 28 in other years (it stays in February)."""
-    if birthday.month == 2 and birthday.day == 29 and not calendar.isleap(year):
-        return date(year, 2, 28)
-    return birthday.replace(year=year)
-
-
-def birthday_scopes(birthday: date, on: date) -> frozenset[BirthdayScope]:
-    """Which birthday periods ``on`` falls in: the day, the week (Monday to Sunday around it), the month."""
-    scopes = set()
-    if on.month == birthday.month:
-        scopes.add(BirthdayScope.MONTH)
-    if on == birthday_on(birthday, on.year):
-        scopes.add(BirthdayScope.DAY)
-    # Near New Year the week around last year's or next year's birthday may hold ``on``.
-    for year in range(max(on.year - 1, MINYEAR), min(on.year + 1, MAXYEAR) + 1):
-        day = birthday_on(birthday, year)
-        monday = day - timedelta(days=day.weekday())
-        if monday <= on <= monday + timedelta(days=6):
-            scopes.add(BirthdayScope.WEEK)
-    return frozenset(scopes)
-
-
-def local_date(at: datetime, timezone: str) -> date:
-    """The calendar date at the till's moment ``at`` in the programme's time zone."""
-    return at.astimezone(ZoneInfo(timezone)).date()
-
-
-def local_day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
-    """Local midnight starting ``day`` and the next one, as aware datetimes (start inclusive, end exclusive)."""
-    zone = ZoneInfo(timezone)
-    return datetime.combine(day, time(), zone), datetime.combine(day + timedelta(days=1), time(), zone)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -29,12 +30,11 @@ from tessera.checkout.services.sale_coupons import (
     first_purchase_read,
     sale_basket,
     sale_codes,
-    sale_combination,
 )
 from tessera.checkout.services.sale_plan import Benefits, CheckedSale, SalePlan, Wallet, member_discounts, plan_sale
 from tessera.coupons.rules import Basket, Combination
 from tessera.coupons.selectors import coupons_open_read, held_coupons, template_views
-from tessera.coupons.services import coupons_hold, coupons_redeem, hold_key_for
+from tessera.coupons.services import coupons_choose, coupons_hold, coupons_redeem, hold_key_for
 from tessera.kit.actor import Actor
 from tessera.kit.db import IdOf, Read, sql_insert, sql_reads
 from tessera.kit.outcome import Outcome
@@ -89,12 +89,12 @@ def sale_quote(*, actor: Actor, sale: SaleIn, now: datetime, hold: bool = False)
     wallet = Wallet(principal=balances.sv_principal_minor, bonus=balances.sv_bonus_minor, owed=balances.points_debt,
                     points_available=points_available(member_id=member.id, now=now))  # fmt: skip
     benefits = _benefits(member)
-    combination, basket, coupons = _quote_coupons(checked, member=member, benefits=benefits, actor=actor, now=now)
+    key = hold_key_for(store_id=actor.store_id, pos_number=sale.pos_number)
+    combination, basket, coupons = _quote_coupons(checked, member=member, benefits=benefits, actor=actor, hold_key=key)
     plan = plan_sale(checked, program=member.program, member=member, wallet=wallet, benefits=benefits,
                      quoting=True, coupons=combination, boost=boost_of(combination, basket))  # fmt: skip
     if hold and combination.uses:
         until = now + timedelta(seconds=settings.TESSERA_COUPON_HOLD_SECONDS)
-        key = hold_key_for(store_id=actor.store_id, pos_number=sale.pos_number)
         coupons["held"] = coupons_hold(combination, actor=actor, hold_key=key, until=until, now=now)
         coupons["held_until"] = until.isoformat()
     return {
@@ -110,7 +110,7 @@ def sale_quote(*, actor: Actor, sale: SaleIn, now: datetime, hold: bool = False)
 
 
 def _quote_coupons(
-    checked: CheckedSale, *, member: Member, benefits: Benefits, actor: Actor, now: datetime
+    checked: CheckedSale, *, member: Member, benefits: Benefits, actor: Actor, hold_key: str
 ) -> tuple[Combination, Basket, dict[str, Any]]:
     """The coupons a quote uses, the basket they were judged on, and the receipt part with every coupon held."""
     sale, program = checked.sale, member.program
@@ -123,10 +123,8 @@ def _quote_coupons(
     ])  # fmt: skip
     basket = sale_basket(sale, amounts, timezone=zone, store_id=actor.store_id, tier_code=benefits.tier_code,
                          first_purchase=joining or first)  # fmt: skip
-    rows = found or []
-    combination = sale_combination(rows, basket, program=program, store_id=actor.store_id, sale=sale, codes=codes)
-    key = hold_key_for(store_id=actor.store_id, pos_number=sale.pos_number)
-    held = held_coupons(rows, template_views(program), hold_key=key, at=sale.event_at)
+    held = held_coupons(found or [], template_views(program), hold_key=hold_key, at=sale.event_at)
+    combination = coupons_choose(held, basket, codes)
     return combination, basket, coupons_body(combination, basket, program=program, held=held)
 
 
@@ -163,7 +161,9 @@ def sale_commit(*, actor: Actor, sale: SaleIn, request_key: str, now: datetime) 
                 *coupon_reads(member, codes, store_id=actor.store_id)]  # fmt: skip
 
     lookup = member_lookup_read(actor=actor, reference=sale.member) if sale.join is None else None
-    return pos_write(request, find=find, write=_sale_write, lookup=lookup, reads=reads)
+    key = hold_key_for(store_id=actor.store_id, pos_number=sale.pos_number)
+    write = partial(_sale_write, codes=codes, hold_key=key)
+    return pos_write(request, find=find, write=write, lookup=lookup, reads=reads)
 
 
 def _sale_member(checked: CheckedSale, looked: Member | None, *, actor: Actor, now: datetime) -> Member:
@@ -181,7 +181,8 @@ def _sale_member(checked: CheckedSale, looked: Member | None, *, actor: Actor, n
     return member_join(program=program, profile=profile, actor=actor, at=sale.event_at, now=now)
 
 
-def _sale_write(w: Write, checked: CheckedSale) -> dict[str, Any]:
+def _sale_write(w: Write, checked: CheckedSale, *, codes: list[str] | None, hold_key: str) -> dict[str, Any]:
+    """The sale's writes, under the member's lock; ``codes`` were cleaned once, by ``sale_commit``."""
     a, now, sale = w.accounts, w.request.now, checked.sale
     place, month, *coupon_seen = w.seen
     # Only a points tender needs the unexpired lots (lots_consume checks them again under the same lock).
@@ -189,7 +190,7 @@ def _sale_write(w: Write, checked: CheckedSale) -> dict[str, Any]:
     wallet = Wallet(principal=a.sv_principal.balance or 0, bonus=a.sv_bonus.balance or 0,
                     owed=-(a.points_debt.balance or 0), points_available=available)  # fmt: skip
     benefits = _benefits(w.member, place)
-    combination, basket = _sale_coupons(w, checked, benefits, coupon_seen)
+    combination, basket = _sale_coupons(w, checked, benefits, coupon_seen, codes=codes, hold_key=hold_key)
     plan = plan_sale(checked, program=w.program, member=w.member, wallet=wallet, benefits=benefits,
                      coupons=combination, boost=boost_of(combination, basket) if basket else None)  # fmt: skip
     if plan.burn:
@@ -210,8 +211,7 @@ def _sale_write(w: Write, checked: CheckedSale) -> dict[str, Any]:
                            sv_principal_minor=plan.sv_principal, sv_bonus_minor=plan.sv_bonus)  # fmt: skip
     _lines_write(document_id=document_id, checked=checked, plan=plan)
     if basket is not None:
-        key = hold_key_for(store_id=w.request.actor.store_id, pos_number=sale.pos_number)
-        coupons_redeem(combination, document_id=w.document_id, actor=w.request.actor, now=now, hold_key=key)
+        coupons_redeem(combination, document_id=w.document_id, actor=w.request.actor, now=now, hold_key=hold_key)
     member_stats_sale(
         member_id=w.member.id, event_at=sale.event_at, value_minor=plan.total,
         items=sum(line.quantity for line in sale.lines), points=plan.points, categories=_categories(sale, plan),
@@ -224,7 +224,7 @@ def _sale_write(w: Write, checked: CheckedSale) -> dict[str, Any]:
 
 
 def _sale_coupons(
-    w: Write, checked: CheckedSale, benefits: Benefits, seen: Sequence[Any]
+    w: Write, checked: CheckedSale, benefits: Benefits, seen: Sequence[Any], *, codes: list[str] | None, hold_key: str
 ) -> tuple[Combination, Basket | None]:
     """The coupons the till chose, checked against the basket under the lock (none chosen: no basket).
 
@@ -237,9 +237,8 @@ def _sale_coupons(
     store_id = w.request.actor.store_id
     basket = sale_basket(sale, amounts, timezone=zone, store_id=store_id, tier_code=benefits.tier_code,
                          first_purchase=bool(first))  # fmt: skip
-    combination = sale_combination(rows, basket, program=w.program, store_id=store_id, sale=sale,
-                                   codes=sale_codes(sale), budgets=budgets)  # fmt: skip
-    return combination, basket
+    held = held_coupons(rows, template_views(w.program), hold_key=hold_key, at=sale.event_at, budgets=budgets)
+    return coupons_choose(held, basket, codes), basket
 
 
 def _sale_legs(w: Write, plan: SalePlan) -> list[Leg]:

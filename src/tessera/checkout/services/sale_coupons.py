@@ -19,14 +19,12 @@ from tessera.checkout.commands import SaleIn
 from tessera.coupons.rules import MULTIPLIER, Basket, Combination, CouponLine, Held
 from tessera.coupons.selectors import (
     REASON_TEXT,
-    CouponRow,
     TemplateView,
     budget_lock_read,
     coupons_lock_read,
-    held_coupons,
     template_views,
 )
-from tessera.coupons.services import codes_clean, coupons_choose, hold_key_for
+from tessera.coupons.services import codes_clean
 from tessera.earning.rules import Boost
 from tessera.kit.db import Read
 from tessera.members.models import Member, MemberStats
@@ -75,16 +73,6 @@ def sale_basket(
     skew = timedelta(seconds=settings.TESSERA_EVENT_FUTURE_SKEW_SECONDS)
     return Basket(lines=lines, at=sale.event_at, local=local, store_id=store_id, tier_code=tier_code,
                   first_purchase=first_purchase, skew=skew)  # fmt: skip
-
-
-def sale_combination(
-    rows: Sequence[CouponRow], basket: Basket, *, program: Program, store_id: int, sale: SaleIn,
-    codes: Sequence[str] | None, budgets: dict[int, int] | None = None,
-) -> Combination:  # fmt: skip
-    views = template_views(program)
-    key = hold_key_for(store_id=store_id, pos_number=sale.pos_number)
-    held = held_coupons(rows, views, hold_key=key, at=sale.event_at, budgets=budgets)
-    return coupons_choose(held, basket, codes)
 
 
 def boost_of(combination: Combination, basket: Basket) -> Boost | None:
