@@ -79,6 +79,21 @@ class TopUpForm(WriteForm):
     )
 
 
+class TopUpRefundForm(WriteForm):
+    original = forms.CharField(
+        label=_("Top-up receipt number"), max_length=64, help_text=_("The POS number on the top-up's receipt.")
+    )
+    amount = MoneyField(
+        label=_("Amount to pay back"), min_minor=1, required=False,
+        help_text=_("Leave empty to refund all that is left of the top-up."),
+    )  # fmt: skip
+    tender = forms.ChoiceField(
+        label=_("Paid back by"),
+        choices=[(value, label) for value, label in Tender.Kind.choices if value in TOP_UP_TENDERS],
+        initial=Tender.Kind.CASH,
+    )
+
+
 class RedeemForm(WriteForm):
     member = member_field()
     points = forms.IntegerField(label=_("Points"), min_value=1, max_value=POINTS_MAX)

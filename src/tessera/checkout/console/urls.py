@@ -22,6 +22,7 @@ urlpatterns = [
     path("sale/commit/", views_sale.sale_commit_view, name="sale-commit"),
     path("sale/row/", views_sale.sale_row, name="sale-row"),
     path("top-up/", views_wallet.top_up, name="top-up"),
+    path("top-up/refund/", views_wallet.top_up_refund, name="top-up-refund"),
     path("redeem/", views_wallet.redeem, name="redeem"),
     path("returns/", views_return.return_find, name="returns"),
     path("returns/<document_id:document_id>/", views_return.return_lines, name="return-lines"),

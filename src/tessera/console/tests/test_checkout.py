@@ -229,3 +229,45 @@ def console_actor(org):
     from tessera.kit.actor import Actor
 
     return Actor(store_id=org.a.id, merchant_id=org.a.merchant_id, currency="CNY", system="test")
+
+
+class TestTopUpRefund:
+    """The wallet member topped up 500.00 (+50.00 bonus, receipt SEED-1) at store A."""
+
+    def _post(self, client, **fields):
+        token = token_of(client.get("/checkout/top-up/refund/?original=SEED-1").content.decode())
+        return client.post("/checkout/top-up/refund/", {"token": token, "original": "SEED-1", "tender": "cash",
+                                                        **fields})  # fmt: skip
+
+    def test_a_partial_refund_shows_what_to_pay_back_and_posts_once(self, org, cashier_a, wallet_member):
+        client = console(cashier_a, org.a)
+        token = token_of(client.get("/checkout/top-up/refund/?original=SEED-1").content.decode())
+        data = {"token": token, "original": "SEED-1", "amount": "200.00", "tender": "wechat_pay"}
+        first = client.post("/checkout/top-up/refund/", data)
+        again = client.post("/checkout/top-up/refund/", data)
+        assert first.status_code == 302 and first["Location"] == again["Location"]
+        page = client.get(first["Location"]).content.decode()
+        assert "SEED-1" in page and "¥200.00" in page and "¥20.00" in page  # 200 of 500 takes 20 of the 50 bonus
+        balances = balances_of(wallet_member)
+        assert (balances.sv_principal_minor, balances.sv_bonus_minor) == (30_000, 3_000)
+        assert Document.objects.filter(kind="top_up_refund").count() == 1
+
+    def test_an_empty_amount_refunds_everything_left(self, org, cashier_a, wallet_member):
+        response = self._post(console(cashier_a, org.a), amount="")
+        assert response.status_code == 302
+        assert balances_of(wallet_member).sv_total_minor == 0
+
+    def test_a_refusal_is_shown_translated_and_changes_nothing(self, org, cashier_a, wallet_member):
+        client = console(cashier_a, org.a)
+        client.cookies["django_language"] = "zh-hans"
+        response = self._post(client, amount="600.00")
+        assert response.status_code == 200
+        assert "可退" in response.content.decode()
+        assert balances_of(wallet_member).sv_total_minor == 55_000
+        assert not Document.objects.filter(kind="top_up_refund").exists()
+
+    def test_a_top_up_of_another_store_is_not_found_here(self, org, hq, wallet_member):
+        response = self._post(console(hq, org.b))
+        assert response.status_code == 200
+        assert response.context["form"].non_field_errors()
+        assert balances_of(wallet_member).sv_total_minor == 55_000

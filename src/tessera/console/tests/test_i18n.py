@@ -31,6 +31,7 @@ def _pages(member, sale, top_up):
         (f"/checkout/sale/?member={member.public_id}", "Add a line"),
         ("/checkout/top-up/", "Paid by"),
         ("/checkout/redeem/", "The gift or service given for the points."),
+        ("/checkout/top-up/refund/", "Leave empty to refund all that is left of the top-up."),
         (f"/checkout/returns/?member={member.public_id}", "Show sales"),
         (f"/checkout/returns/{sale.public_id}/", "Return everything not yet returned"),
         (f"/checkout/documents/{top_up.public_id}/", "Balances after"),
