@@ -13,9 +13,12 @@ from tessera.stores.models import Merchant, Store
 
 class StaffUser(AbstractUser):
     class RoleChoice(models.TextChoices):
-        CASHIER = Role.CASHIER.value, _("Cashier")
+        CASHIER = Role.CASHIER.value, _("Shop guide or cashier")
+        CUSTOMER_SERVICE = Role.CUSTOMER_SERVICE.value, _("Customer service")
         STORE_MANAGER = Role.STORE_MANAGER.value, _("Store manager")
-        HQ_ADMIN = Role.HQ_ADMIN.value, _("Headquarters admin")
+        HQ_ADMIN = Role.HQ_ADMIN.value, _("Operations centre (headquarters)")
+        ALLIANCE_ADMIN = Role.ALLIANCE_ADMIN.value, _("Alliance administrator")
+        AUDITOR = Role.AUDITOR.value, _("Auditor (read-only)")
 
     public_id = models.CharField(_("public ID"), max_length=40, unique=True, default=ids.staff_id, editable=False)
     role = models.CharField(_("role"), max_length=32, choices=RoleChoice.choices, default=RoleChoice.CASHIER)

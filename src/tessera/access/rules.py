@@ -11,9 +11,12 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    CASHIER = "cashier"
+    CASHIER = "cashier"  # shop guide or cashier
+    CUSTOMER_SERVICE = "customer_service"
     STORE_MANAGER = "store_manager"
-    HQ_ADMIN = "hq_admin"
+    HQ_ADMIN = "hq_admin"  # the operations centre (headquarters); the stored value predates the new name
+    ALLIANCE_ADMIN = "alliance_admin"
+    AUDITOR = "auditor"
 
 
 class Action(StrEnum):
@@ -50,6 +53,10 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.STORE_MANAGER: frozenset(_MANAGER),
     # Only headquarters shapes the programme: tiers, earning rules, expiry, templates.
     Role.HQ_ADMIN: frozenset(_MANAGER | {Action.PROGRAM_CONFIGURE}),
+    # Nothing yet: their actions and scopes come with the matrix that gives each role its reach.
+    Role.CUSTOMER_SERVICE: frozenset(),
+    Role.ALLIANCE_ADMIN: frozenset(),
+    Role.AUDITOR: frozenset(),
 }
 
 # A POS terminal acts for its own store only, and only at the till.
