@@ -1,4 +1,4 @@
-"""Staff users with a role and a scope (their merchant and, below headquarters, their stores)."""
+"""Staff users with a role and a scope: their merchant, their stores and (later) their alliance."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ class StaffUser(AbstractUser):
         ]
 
     def scope(self) -> Scope:
+        # No alliance_id yet: alliances do not exist, so an alliance admin is in scope nowhere until they do.
         return Scope(
             role=Role(self.role),
             merchant_id=self.merchant_id,

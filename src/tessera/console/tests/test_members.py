@@ -7,7 +7,7 @@ import pytest
 from tessera.audit.models import AuditRecord
 from tessera.checkout.commands import RedemptionIn, TopUpIn
 from tessera.checkout.services import points_redeem, top_up_commit
-from tessera.console.tests.helpers import console, system_actor, token_of
+from tessera.console.tests.helpers import console, make_staff, system_actor, token_of
 from tessera.kit.cards import card_code_payload
 from tessera.kit.clock import now
 from tessera.members.models import Member
@@ -142,17 +142,34 @@ class TestEdit:
 class TestStatus:
     def test_a_manager_freezes_unfreezes_and_closes(self, org, manager_a, member):
         client = console(manager_a, org.a)
-        url = f"/members/{member.public_id}/status/"
-        for target in ["frozen", "active", "closed"]:
-            client.post(url, {"status": target})
+        for target in ["frozen", "active"]:
+            client.post(f"/members/{member.public_id}/status/", {"status": target})
             member.refresh_from_db()
             assert member.status == target
+        client.post(f"/members/{member.public_id}/close/", {"reason": "moved abroad"})
+        member.refresh_from_db()
+        assert member.status == "closed"
+        closing = AuditRecord.objects.filter(action="member.status", object_id=member.public_id).last()
+        assert (closing.details["to"], closing.details["reason"]) == ("closed", "moved abroad")
+
+    def test_the_status_form_does_not_close(self, org, manager_a, member):
+        response = console(manager_a, org.a).post(f"/members/{member.public_id}/status/", {"status": "closed"})
+        assert response.status_code == 302
+        member.refresh_from_db()
+        assert member.status == "active"
+
+    def test_customer_service_freezes_but_cannot_close(self, org, member):
+        service = make_staff(org, "service", "customer_service", [])
+        client = console(service, org.b)
+        assert client.post(f"/members/{member.public_id}/status/", {"status": "frozen"}).status_code == 302
+        assert client.post(f"/members/{member.public_id}/close/").status_code == 403
+        member.refresh_from_db()
+        assert member.status == "frozen"
 
     def test_a_closed_membership_cannot_reopen(self, org, manager_a, member):
         client = console(manager_a, org.a)
-        url = f"/members/{member.public_id}/status/"
-        client.post(url, {"status": "closed"})
-        response = client.post(url, {"status": "active"}, follow=True)
+        client.post(f"/members/{member.public_id}/close/")
+        response = client.post(f"/members/{member.public_id}/status/", {"status": "active"}, follow=True)
         assert "cannot become" in response.content.decode()
         member.refresh_from_db()
         assert member.status == "closed"

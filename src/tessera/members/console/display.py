@@ -19,9 +19,10 @@ REASONS = {
     "redemption": _("Points redemption"),
 }
 
+# Closing is a separate action (member.close), offered beside these where the role allows it.
 STATUS_ACTIONS = {
-    Member.Status.ACTIVE: [(Member.Status.FROZEN, _("Freeze")), (Member.Status.CLOSED, _("Close membership"))],
-    Member.Status.FROZEN: [(Member.Status.ACTIVE, _("Unfreeze")), (Member.Status.CLOSED, _("Close membership"))],
+    Member.Status.ACTIVE: [(Member.Status.FROZEN, _("Freeze"))],
+    Member.Status.FROZEN: [(Member.Status.ACTIVE, _("Unfreeze"))],
     Member.Status.CLOSED: [],
 }
 

@@ -85,5 +85,6 @@ class ProfileForm(ProfileFields):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=Member.Status.choices)
+    # Freezing and unfreezing only: closing a membership is member.close, in a view of its own.
+    status = forms.ChoiceField(choices=[(s.value, s.label) for s in (Member.Status.ACTIVE, Member.Status.FROZEN)])
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)

@@ -25,4 +25,5 @@ urlpatterns = [
     path("<member_id:member_id>/history/", views.member_history, name="history"),
     path("<member_id:member_id>/update/", views_write.member_edit, name="update"),
     path("<member_id:member_id>/status/", views_write.member_status, name="status"),
+    path("<member_id:member_id>/close/", views_write.member_close, name="close"),
 ]

@@ -1,4 +1,4 @@
-"""Member writes: enrolment, profile changes and status changes. One service call per view."""
+"""Member writes: enrolment, profile changes, status changes and closing. One service call per view."""
 
 from __future__ import annotations
 
@@ -72,17 +72,25 @@ def member_edit(request: HttpRequest, member_id: str) -> HttpResponseBase:
 @require_POST
 @console_view(Action.MEMBER_STATUS)
 def member_status(request: HttpRequest, member_id: str) -> HttpResponse:
-    acting = acting_of(request)
+    """Freeze or unfreeze. Closing has its own action and view, as fewer roles may do it."""
     member = member_for_request(request, member_id)
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a valid membership status."))
         return redirect("console:members:detail", member_id=member.public_id)
-    target = form.cleaned_data["status"]
+    return _status_set(request, member, target=form.cleaned_data["status"], reason=form.cleaned_data["reason"])
+
+
+@require_POST
+@console_view(Action.MEMBER_CLOSE)
+def member_close(request: HttpRequest, member_id: str) -> HttpResponse:
+    member = member_for_request(request, member_id)
+    return _status_set(request, member, target=Member.Status.CLOSED, reason=request.POST.get("reason", "")[:200])
+
+
+def _status_set(request: HttpRequest, member: Member, *, target: str, reason: str) -> HttpResponse:
     try:
-        member_status_set(
-            member=member, status=target, reason=form.cleaned_data["reason"], actor=acting.actor(), now=now()
-        )
+        member_status_set(member=member, status=target, reason=reason, actor=acting_of(request).actor(), now=now())
     except DomainError as exc:
         messages.error(request, exc.text())
     else:
