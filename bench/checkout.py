@@ -364,7 +364,8 @@ def sql_round_trips_one_sale(spec: dict[str, Any]) -> tuple[int, int, list[str]]
         event_at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
         body = json.dumps(
             {"store": terminal["store"], "pos_number": number, "event_at": event_at, "member": member}
-            | {"currency": spec["currency"], "lines": lines, "tenders": tenders} | coupon
+            | {"currency": spec["currency"], "lines": lines, "tenders": tenders}
+            | coupon
         ).encode()
         environ = {
             "REQUEST_METHOD": "POST",

@@ -245,9 +245,12 @@ class TestTopUpRefund:
         data = {"token": token, "original": "SEED-1", "amount": "200.00", "tender": "wechat_pay"}
         first = client.post("/checkout/top-up/refund/", data)
         again = client.post("/checkout/top-up/refund/", data)
-        assert first.status_code == 302 and first["Location"] == again["Location"]
+        assert first.status_code == 302
+        assert first["Location"] == again["Location"]
         page = client.get(first["Location"]).content.decode()
-        assert "SEED-1" in page and "¥200.00" in page and "¥20.00" in page  # 200 of 500 takes 20 of the 50 bonus
+        assert "SEED-1" in page
+        assert "¥200.00" in page
+        assert "¥20.00" in page  # 200 of 500 takes 20 of the 50 bonus
         balances = balances_of(wallet_member)
         assert (balances.sv_principal_minor, balances.sv_bonus_minor) == (30_000, 3_000)
         assert Document.objects.filter(kind="top_up_refund").count() == 1
