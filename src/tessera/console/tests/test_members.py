@@ -139,6 +139,24 @@ class TestEdit:
         assert str(member.birthday) == "1990-05-01"
 
 
+class TestCardCode:
+    def test_customer_service_issues_a_new_card_code_and_the_old_one_stops_working(self, org, member):
+        service = make_staff(org, "service", "customer_service", [])
+        client = console(service, org.a)
+        old_code = member.card_code
+        assert client.post(f"/members/{member.public_id}/card-code/").status_code == 302
+        member.refresh_from_db()
+        assert member.card_code != old_code
+        assert client.get("/members/", {"q": old_code}).context["rows"] == []
+        assert AuditRecord.objects.filter(action="member.card_code", object_id=member.public_id).exists()
+
+    def test_cashiers_cannot_issue_a_card_code(self, org, cashier_a, member):
+        old_code = member.card_code
+        assert console(cashier_a, org.a).post(f"/members/{member.public_id}/card-code/").status_code == 403
+        member.refresh_from_db()
+        assert member.card_code == old_code
+
+
 class TestStatus:
     def test_a_manager_freezes_unfreezes_and_closes(self, org, manager_a, member):
         client = console(manager_a, org.a)

@@ -1,4 +1,4 @@
-"""Member writes: enrolment, profile changes, status changes and closing. One service call per view."""
+"""Member writes: enrolment, profile, status, closing and a new card code. One service call per view."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from tessera.members.console.display import STATUS_DONE
 from tessera.members.console.forms import EnrolForm, ProfileForm, StatusForm
 from tessera.members.console.views import full_view, member_for_request
 from tessera.members.models import Member
-from tessera.members.services import member_enroll, member_status_set, member_update
+from tessera.members.services import member_card_code_rotate, member_enroll, member_status_set, member_update
 from tessera.programs.selectors import programs_for_merchant
 
 
@@ -95,4 +95,14 @@ def _status_set(request: HttpRequest, member: Member, *, target: str, reason: st
         messages.error(request, exc.text())
     else:
         messages.success(request, str(STATUS_DONE[Member.Status(target)]))
+    return redirect("console:members:detail", member_id=member.public_id)
+
+
+@require_POST
+@console_view(Action.MEMBER_CARD_CODE)
+def member_card_code(request: HttpRequest, member_id: str) -> HttpResponse:
+    """A new digital-card code, for a lost phone or a leaked screenshot: the old QR code stops working."""
+    member = member_for_request(request, member_id)
+    member_card_code_rotate(member=member, actor=acting_of(request).actor(), now=now())
+    messages.success(request, _("A new card code was issued. The old QR code no longer works."))
     return redirect("console:members:detail", member_id=member.public_id)
