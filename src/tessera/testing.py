@@ -59,6 +59,10 @@ class World:
     def b(self) -> Shop:
         return self.shops[1]
 
+    @property
+    def c(self) -> Shop:
+        return self.shops[2]
+
 
 def world_build(
     *,

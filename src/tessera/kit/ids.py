@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from ulid import ULID
 
-PREFIXES = frozenset(
-    {"mch", "sto", "prg", "mbr", "pst", "doc", "trm", "key", "stf", "aud", "rwg", "cpt", "cpn", "mit", "mor", "tbr"}
-)
+PREFIXES = frozenset("mch sto prg mbr pst doc trm key stf aud rwg cpt cpn mit mor tbr stl".split())
 
 
 def new_public_id(prefix: str) -> str:
@@ -57,3 +55,7 @@ def staff_id() -> str:
 
 def audit_id() -> str:
     return new_public_id("aud")
+
+
+def settlement_id() -> str:
+    return new_public_id("stl")

@@ -180,6 +180,12 @@ class Entry(models.Model):
     unit = models.CharField(_("unit"), max_length=3)
     amount = models.BigIntegerField(_("amount"), help_text=_("Credit positive, debit negative; minor units or points."))
     balance_after = models.BigIntegerField(_("balance after"), null=True)
+    # Settlement between stores (docs/settlement.md): the store whose money or points this entry moves, when that
+    # is not the account's own store. A sale at B paid with stored value topped up at A names A on B's entry.
+    origin_store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False,
+        verbose_name=_("origin store"), help_text=_("Where the value it moves came from; empty: the account's store."),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["id"]

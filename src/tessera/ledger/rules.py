@@ -9,11 +9,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Leg:
-    """One intended entry: ``amount`` credits (positive) or debits (negative) ``account_id`` in ``unit``."""
+    """One intended entry: ``amount`` credits (positive) or debits (negative) ``account_id`` in ``unit``.
+
+    ``origin_store_id`` names the store whose value a store account's leg moves when it is not that account's own
+    store (settlement between stores, docs/settlement.md).
+    """
 
     account_id: int
     unit: str
     amount: int
+    origin_store_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,3 +99,18 @@ def _first_breach(
                 below_floor=below,
             )
     return None
+
+
+def legs_by_origin(
+    account_id: int, unit: str, amounts: Iterable[tuple[int | None, int]], *, home_store_id: int, sign: int = 1
+) -> list[Leg]:
+    """One leg on a store account per origin store of the value it moves (``sign`` times each amount).
+
+    An origin equal to the account's own store (``home_store_id``), or unknown, is left unnamed: an entry names
+    a store only when settlement must move money to or from it.
+    """
+    return [
+        Leg(account_id, unit, sign * amount, None if origin in (None, home_store_id) else origin)
+        for origin, amount in amounts
+        if amount
+    ]

@@ -173,8 +173,11 @@ def posting_write(*, header: PostingHeader, legs: Sequence[Leg], locked: Mapping
     posting_ref = IdOf(Posting._meta.db_table, posting.public_id)
     sql_insert(
         Entry._meta.db_table,
-        ["posting_id", "account_id", "unit", "amount", "balance_after"],
-        [(posting_ref, leg.account_id, leg.unit, leg.amount, bal) for leg, bal in zip(legs, after, strict=True)],
+        ["posting_id", "account_id", "unit", "amount", "balance_after", "origin_store_id"],
+        [
+            (posting_ref, leg.account_id, leg.unit, leg.amount, bal, leg.origin_store_id)
+            for leg, bal in zip(legs, after, strict=True)
+        ],
     )
     _apply_deltas(delta, locked)
     return posting

@@ -102,6 +102,12 @@ _SQL_CHECKS: list[tuple[str, str, Callable[[tuple[object, ...]], str]]] = [
         lambda r: f"entry {r[0]} in {r[1]} on an account in {r[2]} or of another programme",
     ),
     (
+        "entries name an origin store only on store accounts, and never their own",
+        "SELECT e.id FROM ledger_entry e JOIN ledger_account a ON a.id = e.account_id"
+        " WHERE e.origin_store_id IS NOT NULL AND (a.store_id IS NULL OR e.origin_store_id = a.store_id)",
+        lambda r: f"entry {r[0]} names an origin store on a member account, or its own store",
+    ),
+    (
         "I5 one posting per request key and store",
         "SELECT store_id, request_key, COUNT(*) FROM ledger_posting GROUP BY store_id, request_key HAVING COUNT(*) > 1",
         lambda r: f"store {r[0]} key {r[1]} has {r[2]} postings",

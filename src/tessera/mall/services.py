@@ -19,8 +19,8 @@ from tessera.idempotency.services import idempotency_claim, idempotency_complete
 from tessera.kit.actor import Actor
 from tessera.kit.db import assert_in_transaction, use_case
 from tessera.kit.fingerprint import fingerprint
-from tessera.ledger.models import POINTS, AccountKind, Posting
-from tessera.ledger.rules import Leg
+from tessera.ledger.models import POINTS, AccountKind, Entry, Posting
+from tessera.ledger.rules import Leg, legs_by_origin
 from tessera.ledger.services import PostingHeader, member_accounts_lock, posting_write, store_account_id
 from tessera.mall.errors import (
     MallCouponAlreadyUsed,
@@ -87,13 +87,14 @@ def _order_write(*, actor: Actor, member: Member, item: MallItem, quantity: int,
     order = MallOrder(program_id=item.program_id, item=item, member=member, store_id=actor.store_id,
                       store_stock=store_stock, quantity=quantity, points=points, cash_minor=item.cash_minor * quantity,
                       currency=member.program.currency, ordered_at=now)  # fmt: skip
-    lots_consume(member_id=member.id, points=points, now=now)
+    spent = lots_consume(member_id=member.id, points=points, now=now)
     redeemed = store_account_id(program_id=item.program_id, store_id=actor.store_id,
                                 kind=AccountKind.STORE_POINTS_REDEEMED, unit=POINTS)  # fmt: skip
     header = PostingHeader(program_id=item.program_id, reason="mall_order", request_key=request_key,
                            source_type="mall_order", source_id=order.public_id, actor=actor, event_at=now, now=now,
                            details={"item": item.public_id, "quantity": quantity})  # fmt: skip
-    legs = [Leg(accounts.points.id, POINTS, -points), Leg(redeemed, POINTS, points)]
+    legs = [Leg(accounts.points.id, POINTS, -points),
+            *legs_by_origin(redeemed, POINTS, spent, home_store_id=actor.store_id)]  # fmt: skip
     ref = posting_write(header=header, legs=legs, locked=accounts.by_id())
     assert ref is not None
     order.posting = Posting.objects.get(public_id=ref.public_id)
@@ -213,11 +214,16 @@ def mall_order_cancel(*, actor: Actor, order_id: str, request_key: str, now: dat
         header = PostingHeader(program_id=order.program_id, reason="mall_cancel", request_key=request_key,
                                source_type="mall_order", source_id=order.public_id, actor=actor, event_at=now,
                                now=now, reverses_id=order.posting_id)  # fmt: skip
-        legs = [Leg(accounts.points.id, POINTS, order.points), Leg(redeemed, POINTS, -order.points)]
+        # The points go back to the stores that issued them, as the order's entries name them.
+        origins = _order_origins(order, redeemed)
+        legs = [Leg(accounts.points.id, POINTS, order.points),
+                *legs_by_origin(redeemed, POINTS, origins, home_store_id=order.store_id, sign=-1)]  # fmt: skip
         ref = posting_write(header=header, legs=legs, locked=accounts.by_id())
         assert ref is not None
-        lot_add(program=order.member.program, member_id=order.member_id, points=order.points,
-                source_type="mall_cancel", source_id=order.public_id, earned_at=order.ordered_at, now=now)  # fmt: skip
+        for origin, points in origins:
+            lot_add(program=order.member.program, member_id=order.member_id, store_id=origin, points=points,
+                    source_type="mall_cancel", source_id=order.public_id, earned_at=order.ordered_at,
+                    now=now)  # fmt: skip
         order.reversal = Posting.objects.get(public_id=ref.public_id)
         order.state = State.CANCELLED
         order.save(update_fields=["reversal", "state"])
@@ -225,6 +231,17 @@ def mall_order_cancel(*, actor: Actor, order_id: str, request_key: str, now: dat
         answer = mall_order_answer(order)
         idempotency_complete(claim=claim, response=answer)
         return answer
+
+
+def _order_origins(order: MallOrder, redeemed_account_id: int) -> list[tuple[int, int]]:
+    """The points the order redeemed per issuing store (the ordering store for its own), first taken first."""
+    rows = Entry.objects.filter(posting_id=order.posting_id, account_id=redeemed_account_id).order_by("id")
+    origins: dict[int, int] = {}
+    for origin, amount in rows.values_list("origin_store_id", "amount"):
+        store = origin or order.store_id
+        origins[store] = origins.get(store, 0) + int(amount)
+    assert sum(origins.values()) == order.points, "the order's entries do not add up to its points"
+    return list(origins.items())
 
 
 def mall_order_answer(order: MallOrder) -> dict[str, Any]:

@@ -20,6 +20,11 @@ class PointsLot(models.Model):
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="points_lots", verbose_name=_("member"), db_index=False
     )
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False,
+        verbose_name=_("store"),
+        help_text=_("The store that issued the points; empty for lots opened before stores were recorded."),
+    )  # fmt: skip
     source_type = models.CharField(_("source type"), max_length=32, help_text=_("What credited the points."))
     source_id = models.CharField(_("source"), max_length=64)
     earned_at = models.DateTimeField(_("earned at"), help_text=_("The till time of the sale that earned them."))

@@ -135,3 +135,53 @@ class TopUpBonusGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} -> {self.member_id}"
+
+
+class StoredValueLot(models.Model):
+    """Stored value a member holds from one store: the sub-ledger that settlement between stores reads.
+
+    A top-up opens a principal lot and, with a bonus, a bonus lot at the store that took the money; spending
+    takes lots oldest first within principal or bonus; a return gives value back as new lots of the stores it was
+    spent from. Per member, the remaining of each kind's lots equals that account's ledger balance (``tessera
+    ledger verify``). ``remaining`` changes only under the member's account lock.
+    """
+
+    class Kind(models.TextChoices):
+        PRINCIPAL = "principal", _("Principal")
+        BONUS = "bonus", _("Bonus")
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+", verbose_name=_("programme"))
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("member"), db_index=False
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.PROTECT, related_name="+", verbose_name=_("store"), db_index=False,
+        help_text=_("The store that took the money or granted the bonus."),
+    )  # fmt: skip
+    source_type = models.CharField(_("source type"), max_length=32)
+    source_id = models.CharField(_("source"), max_length=64)
+    amount_minor = models.BigIntegerField(_("amount (minor units)"))
+    remaining_minor = models.BigIntegerField(_("remaining (minor units)"))
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("stored-value lot")
+        verbose_name_plural = _("stored-value lots")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="sv_lot_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(remaining_minor__gte=0) & models.Q(remaining_minor__lte=models.F("amount_minor")),
+                name="sv_lot_remaining_within_amount",
+            ),
+        ]
+        indexes = [
+            # Spending order for one member, over the lots that still hold value.
+            models.Index(fields=["member", "id"], condition=models.Q(remaining_minor__gt=0), name="sv_lot_open"),
+            # A top-up refund finds its own lots.
+            models.Index(fields=["source_id"], name="sv_lot_source_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"sv lot {self.id}: {self.remaining_minor}/{self.amount_minor}"

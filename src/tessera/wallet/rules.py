@@ -167,3 +167,83 @@ def top_up_refund_figures(
         raise TopUpRefundBonusSpent(spent_minor=spent, spent_text=amount_text(spent, currency))
     points = _share(top_up.points, top_up.principal, after) - _share(top_up.points, top_up.principal, refunded_before)
     return RefundFigures(amount, clawed, spent, points, whole=after == top_up.principal)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenLot:
+    """A lot of stored value that still holds some: what spending takes from, oldest first."""
+
+    lot_id: int
+    kind: str  # "principal" or "bonus"
+    store_id: int
+    remaining: int
+    source_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Take:
+    lot_id: int
+    kind: str
+    store_id: int
+    amount: int
+
+
+def lots_take(lots: Sequence[OpenLot], *, kind: str, amount: int) -> list[Take]:
+    """Take ``amount`` of ``kind`` from ``lots`` (given oldest first); the caller has checked the balance.
+
+    :raises AssertionError: the lots hold less than the balance said, a broken ledger (verify would fail too).
+    """
+    taken: list[Take] = []
+    left = amount
+    for lot in lots:
+        if left == 0:
+            break
+        if lot.kind != kind or lot.remaining <= 0:
+            continue
+        take = min(left, lot.remaining)
+        taken.append(Take(lot.lot_id, kind, lot.store_id, take))
+        left -= take
+    assert left == 0, f"stored-value lots hold {amount - left} of {kind}, {amount} asked"
+    return taken
+
+
+def by_origin(takes: Sequence[Take]) -> list[tuple[int, int]]:
+    """Amounts per origin store, in the order the stores were first taken from."""
+    totals: dict[int, int] = {}
+    for take in takes:
+        totals[take.store_id] = totals.get(take.store_id, 0) + take.amount
+    return list(totals.items())
+
+
+def lots_after(lots: Sequence[OpenLot], takes: Sequence[Take]) -> list[OpenLot]:
+    """``lots`` with ``takes`` applied, for a second take in the same write (principal after bonus, say)."""
+    used: dict[int, int] = {}
+    for take in takes:
+        used[take.lot_id] = used.get(take.lot_id, 0) + take.amount
+    return [
+        OpenLot(lot.lot_id, lot.kind, lot.store_id, lot.remaining - used.get(lot.lot_id, 0), lot.source_id)
+        for lot in lots
+    ]
+
+
+def lots_preferring(lots: Sequence[OpenLot], source_id: str) -> list[OpenLot]:
+    """``lots`` with those of ``source_id`` (a top-up being refunded) first, each group still oldest first."""
+    return sorted(lots, key=lambda lot: lot.source_id != source_id)
+
+
+Origins = list[tuple[int, int]]
+
+
+def origins_split(amounts: Sequence[tuple[int, int]], first: int) -> tuple[Origins, Origins]:
+    """Split amounts per origin into the first ``first`` of them and the rest, keeping the order."""
+    head: list[tuple[int, int]] = []
+    tail: list[tuple[int, int]] = []
+    left = first
+    for store_id, amount in amounts:
+        take = min(left, amount)
+        left -= take
+        if take:
+            head.append((store_id, take))
+        if amount - take:
+            tail.append((store_id, amount - take))
+    return head, tail

@@ -7,12 +7,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Sum
+from django.db.models import Min, Sum
+from django.db.models.functions import Coalesce
 
 from tessera.kit.db import Read
 from tessera.ledger.models import AccountKind, Entry
 from tessera.programs.rules import top_up_bonus
 from tessera.programs.selectors import top_up_bands
+from tessera.stores.models import Store
 from tessera.wallet.models import StoredValueProfile, TopUpBonusGrant, TopUpBonusRule
 from tessera.wallet.rules import BonusRule, Limits, bonus_rule_pick, custody_minor
 
@@ -52,20 +54,22 @@ def stored_value_liability_list() -> list[LiabilityRow]:
     """Principal and bonus outstanding per store and per merchant, from the store accounts' entries.
 
     A top-up credits the member and debits the store's ``*_in`` account; a spend debits the member and credits the
-    store's ``*_out`` account. So what a store's members still hold from it is minus the sum of its four stored-value
-    accounts, and the stores' figures add up to the members' balances. A store where more was spent than taken in
-    shows a negative figure; the custody deposit is sized per merchant, where those cancel out.
+    ``*_out`` account of the store where it happened, naming the store whose money it was (ADR 0017). So what
+    members still hold from a store is minus the sum of the stored-value entries whose value came from it,
+    wherever they were written; it equals what the lots hold from that store (verify check W3), and the stores'
+    figures add up to the members' balances.
     """
     sums = (
         Entry.objects.filter(account__kind__in=list(_SIDE), account__store__isnull=False)
-        .values_list(
-            "account__program_id", "account__store__merchant_id", "account__store__code", "unit", "account__kind"
-        )
+        .annotate(holder=Coalesce("origin_store_id", "account__store_id"))
+        .values_list("account__program_id", "holder", "unit", "account__kind")
         .annotate(net=Sum("amount"))
         .order_by()
     )
     stores: dict[tuple[int, int, str, str], dict[str, int]] = defaultdict(lambda: {"principal": 0, "bonus": 0})
-    for program_id, merchant_id, code, unit, kind, net in sums:
+    where = {s.id: (s.merchant_id, s.code) for s in Store.objects.only("id", "merchant_id", "code")}
+    for program_id, holder, unit, kind, net in sums:
+        merchant_id, code = where[holder]
         stores[(program_id, merchant_id, code, unit)][_SIDE[kind]] -= net
     merchants: dict[tuple[int, int, str, str], dict[str, int]] = defaultdict(lambda: {"principal": 0, "bonus": 0})
     for (program_id, merchant_id, _code, unit), figures in stores.items():
@@ -123,3 +127,21 @@ def top_up_bonus_get(*, program_id: int, amount_minor: int, at: datetime, receiv
     count = rule.coupon_count if rule.coupon_template_id else 0
     return TopUpBonus(minor=rule.bonus_minor, points=rule.bonus_points, coupon_template_id=rule.coupon_template_id,
                       coupon_count=count, gift=rule.gift, rule=rule)  # fmt: skip
+
+
+def sv_spent_unrestored(*, posting_ids: list[int], store_id: int) -> dict[str, list[tuple[int, int]]]:
+    """What a sale's postings (the sale and its returns so far) left spent of stored value at ``store_id``, per
+    kind ("principal", "bonus") and origin store, first spent first: what a further return gives back, and to whom.
+    """
+    kinds = {AccountKind.STORE_SV_PRINCIPAL_OUT.value: "principal", AccountKind.STORE_SV_BONUS_OUT.value: "bonus"}
+    rows = (
+        Entry.objects.filter(posting_id__in=posting_ids, account__store_id=store_id, account__kind__in=list(kinds))
+        .values_list("account__kind", "origin_store_id")
+        .annotate(net=Sum("amount"), first=Min("id"))
+        .order_by("first")
+    )
+    spent: dict[str, list[tuple[int, int]]] = {"principal": [], "bonus": []}
+    for kind, origin, net, _first in rows:
+        if net:
+            spent[kinds[kind]].append((origin or store_id, int(net)))
+    return spent

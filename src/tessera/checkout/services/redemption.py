@@ -12,7 +12,7 @@ from tessera.checkout.services.flow import Request, Write, pos_write
 from tessera.kit.actor import Actor
 from tessera.kit.outcome import Outcome
 from tessera.ledger.models import POINTS, AccountKind
-from tessera.ledger.rules import Leg
+from tessera.ledger.rules import Leg, legs_by_origin
 from tessera.ledger.services import store_account_id
 from tessera.members.lifecycle import member_card_require_valid
 from tessera.members.models import Member
@@ -45,9 +45,11 @@ def _redemption_write(w: Write, redemption: RedemptionIn) -> dict[str, Any]:
     program = w.program
     redeemed = store_account_id(program_id=program.id, store_id=w.request.actor.store_id,
                                 kind=AccountKind.STORE_POINTS_REDEEMED, unit=POINTS)  # fmt: skip
-    legs = [Leg(w.accounts.points.id, POINTS, -redemption.points), Leg(redeemed, POINTS, redemption.points)]
-    # Lots first: points past their expiry are not spendable even before the nightly sweep.
-    lots_consume(member_id=w.member.id, points=redemption.points, now=w.request.now)
+    # Lots first: points past their expiry are not spendable even before the nightly sweep. The redeemed points
+    # name the stores that issued them (settlement).
+    spent = lots_consume(member_id=w.member.id, points=redemption.points, now=w.request.now)
+    legs = [Leg(w.accounts.points.id, POINTS, -redemption.points),
+            *legs_by_origin(redeemed, POINTS, spent, home_store_id=w.request.actor.store_id)]  # fmt: skip
     posting = w.post(legs, details={"note": redemption.reason[:200]})
     receipt = w.receipt(posting, program.currency, points=redemption.points)
     w.record(posting, receipt, currency=program.currency, total_minor=0, points=redemption.points)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from tessera.checkout.commands import ReturnIn
@@ -42,13 +42,16 @@ from tessera.kit.actor import Actor
 from tessera.kit.db import IdOf, sql_insert
 from tessera.kit.outcome import Outcome
 from tessera.ledger.models import POINTS, AccountKind
-from tessera.ledger.rules import Leg
+from tessera.ledger.rules import Leg, legs_by_origin
 from tessera.ledger.services import MemberAccounts, store_account_id
 from tessera.members.models import Member
 from tessera.members.stats import CategoryMove, member_stats_return
 from tessera.points.services import lots_consume, points_available
 from tessera.rewards.services import gift_ladder_record
 from tessera.tiers.services import tier_facts_record
+from tessera.wallet.rules import origins_split
+from tessera.wallet.selectors import sv_spent_unrestored
+from tessera.wallet.services import BONUS, PRINCIPAL, sv_lots_add
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,9 +146,10 @@ def _return_write(w: Write, found: tuple[ReturnIn, Document]) -> dict[str, Any]:
         policy=ShortfallPolicy(program.return_shortfall_policy), value=program.point_value,
     )  # fmt: skip
     details = {"figures": _figures_body(figures), "shortfall": _settled_body(settled), "original": sale.public_id}
-    lots_consume(member_id=w.member.id, points=settled.from_balance, now=w.request.now,
-                 prefer_source_id=sale.public_id)  # fmt: skip
-    posting = w.post(_return_legs(sale=sale, w=w, figures=figures, settled=settled), details=details)
+    taken_back = lots_consume(member_id=w.member.id, points=settled.from_balance, now=w.request.now,
+                              prefer_source_id=sale.public_id)  # fmt: skip
+    posting = w.post(_return_legs(sale=sale, w=w, figures=figures, settled=settled, taken_back=taken_back),
+                     details=details)  # fmt: skip
     # The tier takes back what the sale counted, in the sale's window while it is open (never a downgrade before
     # the window ends); the purchase stops counting once the whole sale has come back.
     change = tier_facts_record(member_id=sale.member_id, program=program, points=-figures.points,
@@ -175,35 +179,67 @@ def _return_write(w: Write, found: tuple[ReturnIn, Document]) -> dict[str, Any]:
     return receipt
 
 
-def _return_legs(*, sale: Document, w: Write, figures: ReturnFigures, settled: ShortfallSettlement) -> list[Leg]:
-    """Take-backs go to the accounts of the store that made the sale; zero amounts open no account."""
-    a, cur = w.accounts, sale.program.currency
+def _return_legs(
+    *,
+    sale: Document,
+    w: Write,
+    figures: ReturnFigures,
+    settled: ShortfallSettlement,
+    taken_back: list[tuple[int | None, int]],
+) -> list[Leg]:
+    """Take-backs go to the accounts of the store that made the sale; zero amounts open no account.
 
-    def pair(member_account: int, kind: AccountKind, unit: str, amount: int) -> list[Leg]:
-        if amount == 0:
-            return []
-        store = store_account_id(program_id=sale.program_id, store_id=sale.store_id, kind=kind, unit=unit)
-        return [Leg(member_account, unit, amount), Leg(store, unit, -amount)]
+    Stored value goes back to the stores it was spent from, first spent first, as new lots (settlement).
+    """
+    a, cur, here = w.accounts, sale.program.currency, sale.store_id
+    back = {PRINCIPAL: figures.sv_principal - settled.deduct_principal, BONUS: figures.sv_bonus - settled.deduct_bonus}
+    spent = sv_spent_unrestored(posting_ids=_sale_posting_ids(sale), store_id=here) if any(back.values()) else {}
+    legs: list[Leg] = []
+    lots: list[tuple[str, int, int]] = []
+    for kind, member_account, out in ((PRINCIPAL, a.sv_principal.id, AccountKind.STORE_SV_PRINCIPAL_OUT),
+                                      (BONUS, a.sv_bonus.id, AccountKind.STORE_SV_BONUS_OUT)):  # fmt: skip
+        if not back[kind]:
+            continue
+        origins, _rest = origins_split(spent[kind], back[kind])
+        assert sum(amount for _, amount in origins) == back[kind], "a return gives back more than its sale spent"
+        store = store_account_id(program_id=sale.program_id, store_id=here, kind=out, unit=cur)
+        legs += [Leg(member_account, cur, back[kind]),
+                 *legs_by_origin(store, cur, origins, home_store_id=here, sign=-1)]  # fmt: skip
+        lots += [(kind, origin, amount) for origin, amount in origins]
+    sv_lots_add(program_id=sale.program_id, member_id=w.member.id, lots=lots, source_type="return",
+                source_id=w.document_id, now=w.request.now)  # fmt: skip
+    return legs + points_take_back_legs(a, program_id=sale.program_id, store_id=here, settled=settled,
+                                        taken_back=taken_back)  # fmt: skip
 
-    legs = pair(
-        a.sv_principal.id, AccountKind.STORE_SV_PRINCIPAL_OUT, cur, figures.sv_principal - settled.deduct_principal
-    )
-    legs += pair(a.sv_bonus.id, AccountKind.STORE_SV_BONUS_OUT, cur, figures.sv_bonus - settled.deduct_bonus)
-    return legs + points_take_back_legs(a, program_id=sale.program_id, store_id=sale.store_id, settled=settled)
+
+def _sale_posting_ids(sale: Document) -> list[int]:
+    documents = Document.objects.filter(Q(id=sale.id) | Q(original_id=sale.id, kind=Document.Kind.RETURN))
+    return [pid for pid in documents.values_list("posting_id", flat=True) if pid is not None]
 
 
 def points_take_back_legs(
-    a: MemberAccounts, *, program_id: int, store_id: int, settled: ShortfallSettlement
+    a: MemberAccounts,
+    *,
+    program_id: int,
+    store_id: int,
+    settled: ShortfallSettlement,
+    taken_back: list[tuple[int | None, int]],
 ) -> list[Leg]:
-    """Points a return or a top-up refund takes back: from the balance, as debt, or bought back in money."""
+    """Points a return or a top-up refund takes back: from the balance, as debt, or bought back in money.
+
+    ``taken_back`` is what the balance gave per issuing store (``lots_consume``): points of another store's lots
+    taken back here name that store, which no longer owes them.
+    """
     if not (settled.from_balance or settled.as_debt or settled.in_money):
         return []  # opens no account
     issued = store_account_id(program_id=program_id, store_id=store_id, kind=AccountKind.STORE_POINTS_ISSUED,
                               unit=POINTS)  # fmt: skip
     legs = []
-    for member_account, points in ((a.points.id, settled.from_balance), (a.points_debt.id, settled.as_debt)):
-        if points:
-            legs += [Leg(member_account, POINTS, -points), Leg(issued, POINTS, points)]
+    if settled.from_balance:
+        legs += [Leg(a.points.id, POINTS, -settled.from_balance),
+                 *legs_by_origin(issued, POINTS, taken_back, home_store_id=store_id)]  # fmt: skip
+    if settled.as_debt:
+        legs += [Leg(a.points_debt.id, POINTS, -settled.as_debt), Leg(issued, POINTS, settled.as_debt)]
     if settled.in_money:
         # Points the member no longer holds, bought back by cutting the refund: they leave circulation here.
         shortfall = store_account_id(program_id=program_id, store_id=store_id,

@@ -39,7 +39,7 @@ from tessera.kit.actor import Actor
 from tessera.kit.db import IdOf, Read, sql_insert, sql_reads
 from tessera.kit.outcome import Outcome
 from tessera.ledger.models import POINTS, AccountKind
-from tessera.ledger.rules import Leg
+from tessera.ledger.rules import Leg, legs_by_origin
 from tessera.ledger.services import store_account_id
 from tessera.members.lifecycle import join_threshold_check, member_card_require_valid
 from tessera.members.models import Member
@@ -51,6 +51,8 @@ from tessera.rewards.services import gift_ladder_record, gift_month_read
 from tessera.stores.selectors import store_timezone_read
 from tessera.tiers.selectors import TierPlace, tier_benefits_get, tier_place_read
 from tessera.tiers.services import tier_facts_record
+from tessera.wallet.rules import OpenLot, Take, by_origin, lots_take
+from tessera.wallet.services import BONUS, PRINCIPAL, sv_lots_consume, sv_lots_open_read
 
 
 def _check(sale: SaleIn, *, actor: Actor) -> CheckedSale:
@@ -158,6 +160,7 @@ def sale_commit(*, actor: Actor, sale: SaleIn, request_key: str, now: datetime) 
         # What the sale decides from, read with the member's account lock in the same round trip.
         return [tier_place_read(member_id=member.id, program=member.program, enrolled_at=member.enrolled_at),
                 gift_month_read(member_id=member.id, program=member.program, event_at=sale.event_at),
+                sv_lots_open_read(member_id=member.id) if tendered(sale.tenders, "stored_value") else None,
                 *coupon_reads(member, codes, store_id=actor.store_id)]  # fmt: skip
 
     lookup = member_lookup_read(actor=actor, reference=sale.member) if sale.join is None else None
@@ -184,7 +187,7 @@ def _sale_member(checked: CheckedSale, looked: Member | None, *, actor: Actor, n
 def _sale_write(w: Write, checked: CheckedSale, *, codes: list[str] | None, hold_key: str) -> dict[str, Any]:
     """The sale's writes, under the member's lock; ``codes`` were cleaned once, by ``sale_commit``."""
     a, now, sale = w.accounts, w.request.now, checked.sale
-    place, month, *coupon_seen = w.seen
+    place, month, sv_lots, *coupon_seen = w.seen
     # Only a points tender needs the unexpired lots (lots_consume checks them again under the same lock).
     available = points_available(member_id=w.member.id, now=now) if tendered(sale.tenders, "points") else 0
     wallet = Wallet(principal=a.sv_principal.balance or 0, bonus=a.sv_bonus.balance or 0,
@@ -193,12 +196,14 @@ def _sale_write(w: Write, checked: CheckedSale, *, codes: list[str] | None, hold
     combination, basket = _sale_coupons(w, checked, benefits, coupon_seen, codes=codes, hold_key=hold_key)
     plan = plan_sale(checked, program=w.program, member=w.member, wallet=wallet, benefits=benefits,
                      coupons=combination, boost=boost_of(combination, basket) if basket else None)  # fmt: skip
-    if plan.burn:
-        lots_consume(member_id=w.member.id, points=plan.burn.points, now=now)
-    posting = w.post(_sale_legs(w, plan), details={"earning": plan.earning.as_dict()})
+    burned = lots_consume(member_id=w.member.id, points=plan.burn.points, now=now) if plan.burn else []
+    takes = _stored_value_takes(sv_lots or [], plan)
+    posting = w.post(_sale_legs(w, plan, takes=takes, burned=burned), details={"earning": plan.earning.as_dict()})
+    sv_lots_consume(takes)
     if plan.points_credited:
-        lot_add(program=w.program, member_id=w.member.id, points=plan.points_credited, source_type="sale",
-                source_id=w.document_id, earned_at=sale.event_at, now=now)  # fmt: skip
+        lot_add(program=w.program, member_id=w.member.id, store_id=w.request.actor.store_id,
+                points=plan.points_credited, source_type="sale", source_id=w.document_id, earned_at=sale.event_at,
+                now=now)  # fmt: skip
     # Counted before the receipt is written so that it shows an upgrade this sale earned (seed 002: "the moment
     # the points are earned"); the discount above is the tier held when the sale began.
     change = tier_facts_record(member_id=w.member.id, program=w.program, points=plan.points,
@@ -241,23 +246,33 @@ def _sale_coupons(
     return coupons_choose(held, basket, codes), basket
 
 
-def _sale_legs(w: Write, plan: SalePlan) -> list[Leg]:
-    program, a, cur = w.program, w.accounts, w.program.currency
+def _stored_value_takes(lots: list[OpenLot], plan: SalePlan) -> list[Take]:
+    """The lots the sale's stored value comes from, oldest first within principal and within bonus."""
+    return [*lots_take(lots, kind=PRINCIPAL, amount=plan.sv_principal),
+            *lots_take(lots, kind=BONUS, amount=plan.sv_bonus)]  # fmt: skip
+
+
+def _sale_legs(w: Write, plan: SalePlan, *, takes: list[Take], burned: list[tuple[int | None, int]]) -> list[Leg]:
+    """The sale's legs; stored value and points spent name the stores they came from (settlement)."""
+    program, a, cur, here = w.program, w.accounts, w.program.currency, w.request.actor.store_id
 
     def store(kind: AccountKind, unit: str) -> int:
-        return store_account_id(program_id=program.id, store_id=w.request.actor.store_id, kind=kind, unit=unit)
+        return store_account_id(program_id=program.id, store_id=here, kind=kind, unit=unit)
 
     legs: list[Leg] = []
-    if plan.sv_principal:
-        legs += [Leg(a.sv_principal.id, cur, -plan.sv_principal),
-                 Leg(store(AccountKind.STORE_SV_PRINCIPAL_OUT, cur), cur, plan.sv_principal)]  # fmt: skip
-    if plan.sv_bonus:
-        legs += [Leg(a.sv_bonus.id, cur, -plan.sv_bonus),
-                 Leg(store(AccountKind.STORE_SV_BONUS_OUT, cur), cur, plan.sv_bonus)]  # fmt: skip
+    for kind, member_account, out, amount in (
+        (PRINCIPAL, a.sv_principal.id, AccountKind.STORE_SV_PRINCIPAL_OUT, plan.sv_principal),
+        (BONUS, a.sv_bonus.id, AccountKind.STORE_SV_BONUS_OUT, plan.sv_bonus),
+    ):
+        if amount:
+            spent = by_origin([t for t in takes if t.kind == kind])
+            legs += [Leg(member_account, cur, -amount),
+                     *legs_by_origin(store(out, cur), cur, spent, home_store_id=here)]  # fmt: skip
     if plan.burn:
         # Points used as payment are redeemed at the selling store, at the programme's point value.
         legs += [Leg(a.points.id, POINTS, -plan.burn.points),
-                 Leg(store(AccountKind.STORE_POINTS_REDEEMED, POINTS), POINTS, plan.burn.points)]  # fmt: skip
+                 *legs_by_origin(store(AccountKind.STORE_POINTS_REDEEMED, POINTS), POINTS, burned,
+                                 home_store_id=here)]  # fmt: skip
     if plan.points:
         legs += [Leg(store(AccountKind.STORE_POINTS_ISSUED, POINTS), POINTS, -plan.points),
                  Leg(a.points_debt.id, POINTS, plan.debt_repaid),

@@ -38,6 +38,7 @@ from tessera.tiers.services import tier_facts_record
 from tessera.wallet.models import TopUpBonusGrant
 from tessera.wallet.rules import top_up_refusal
 from tessera.wallet.selectors import TopUpBonus, bonus_received_read, stored_value_limits_get, top_up_bonus_get
+from tessera.wallet.services import BONUS, PRINCIPAL, sv_lots_add
 
 # A top-up is paid with money from outside the programme, never with stored value itself.
 TOP_UP_TENDERS = frozenset(Tender.Kind.values) - {Tender.Kind.STORED_VALUE, Tender.Kind.POINTS}
@@ -99,6 +100,10 @@ def _top_up_write(w: Write, top_up: TopUpIn) -> dict[str, Any]:
         legs += [Leg(w.accounts.points.id, POINTS, granted.points), Leg(issued, POINTS, -granted.points)]
     rule = "top_up_rule" if granted.rule else "top_up_band"
     posting = w.post(legs, details={"bonus": {"rule": rule, **granted.as_dict()}})
+    # The money and the bonus are this store's until spent: settlement follows them through these lots.
+    here = w.request.actor.store_id
+    sv_lots_add(program_id=program.id, member_id=w.member.id, lots=[(PRINCIPAL, here, amount), (BONUS, here, bonus)],
+                source_type="top_up", source_id=w.document_id, now=w.request.now)  # fmt: skip
     coupons = _bonus_grants_write(w, top_up, granted)
     # Stored value put in can set the tier (seed 000's salon ladder); the bonus is a gift, not money put in.
     change = tier_facts_record(member_id=w.member.id, program=program, stored_value_minor=amount,
@@ -122,8 +127,8 @@ def _bonus_grants_write(w: Write, top_up: TopUpIn, granted: TopUpBonus) -> list[
     """
     now = w.request.now
     if granted.points:
-        lot_add(program=w.program, member_id=w.member.id, points=granted.points, source_type="top_up",
-                source_id=w.document_id, earned_at=top_up.event_at, now=now)  # fmt: skip
+        lot_add(program=w.program, member_id=w.member.id, store_id=w.request.actor.store_id, points=granted.points,
+                source_type="top_up", source_id=w.document_id, earned_at=top_up.event_at, now=now)  # fmt: skip
     codes: list[str] = []
     if granted.coupon_template_id is not None:
         template = CouponTemplate.objects.get(id=granted.coupon_template_id)

@@ -24,14 +24,24 @@ from tessera.kit.db import sql_insert
 from tessera.kit.money import AMOUNT_MINOR_MAX
 from tessera.kit.outcome import Outcome
 from tessera.ledger.models import AccountKind
-from tessera.ledger.rules import Leg
+from tessera.ledger.rules import Leg, legs_by_origin
 from tessera.ledger.services import store_account_id
 from tessera.members.models import Member
 from tessera.members.stats import member_stats_top_up
 from tessera.points.services import lots_consume, points_available
 from tessera.tiers.services import tier_facts_record
 from tessera.wallet.errors import TopUpFullyRefunded, TopUpNotFound
-from tessera.wallet.rules import RefundFigures, ToppedUp, top_up_refund_figures
+from tessera.wallet.rules import (
+    RefundFigures,
+    Take,
+    ToppedUp,
+    by_origin,
+    lots_preferring,
+    lots_take,
+    origins_split,
+    top_up_refund_figures,
+)
+from tessera.wallet.services import BONUS, PRINCIPAL, sv_lots_consume, sv_lots_open_read
 
 
 def top_up_refund_commit(*, actor: Actor, refund: TopUpRefundIn, request_key: str, now: datetime) -> Outcome:
@@ -61,7 +71,9 @@ def top_up_refund_commit(*, actor: Actor, refund: TopUpRefundIn, request_key: st
         currency_check(given=top_up.currency, actor=actor)
         return top_up.member, (refund, top_up)
 
-    return pos_write(request, find=find, write=_refund_write)
+    # The card's lots, read under the lock: the refund takes its principal and bonus from them.
+    return pos_write(request, find=find, write=_refund_write,
+                     reads=lambda member: [sv_lots_open_read(member_id=member.id)])  # fmt: skip
 
 
 def _refund_write(w: Write, found: tuple[TopUpRefundIn, Document]) -> dict[str, Any]:
@@ -74,9 +86,17 @@ def _refund_write(w: Write, found: tuple[TopUpRefundIn, Document]) -> dict[str, 
         refund=ReturnFigures(figures.paid_out, figures.points, 0, 0),
         policy=ShortfallPolicy(program.return_shortfall_policy), value=program.point_value,
     )  # fmt: skip
-    lots_consume(member_id=w.member.id, points=settled.from_balance, now=now, prefer_source_id=top_up.public_id)
+    taken_back = lots_consume(member_id=w.member.id, points=settled.from_balance, now=now,
+                              prefer_source_id=top_up.public_id)  # fmt: skip
+    # This top-up's own lots first, then the card's oldest: what is paid back may be money another store holds.
+    (lots,) = w.seen
+    lots = lots_preferring(lots, top_up.public_id)
+    takes = lots_take(lots, kind=PRINCIPAL, amount=figures.principal)
+    takes += lots_take(lots, kind=BONUS, amount=figures.bonus_clawed)
     details = {"original": top_up.public_id, "figures": _figures_body(figures, settled)}
-    posting = w.post(_refund_legs(w, top_up, figures, settled), details=details)
+    legs = _refund_legs(w, top_up, figures, settled, takes=takes, taken_back=taken_back)
+    posting = w.post(legs, details=details)
+    sv_lots_consume(takes)
     voided, kept = _coupons_void(w, top_up) if figures.whole else ([], [])
     # The principal put in stops counting toward a stored-value tier; as with returns, never a downgrade at once.
     change = tier_facts_record(member_id=w.member.id, program=program, stored_value_minor=-figures.principal,
@@ -113,33 +133,40 @@ def _figures(w: Write, refund: TopUpRefundIn, top_up: Document) -> RefundFigures
     )  # fmt: skip
 
 
-def _refund_legs(w: Write, top_up: Document, f: RefundFigures, settled: ShortfallSettlement) -> list[Leg]:
+def _refund_legs(
+    w: Write,
+    top_up: Document,
+    f: RefundFigures,
+    settled: ShortfallSettlement,
+    *,
+    takes: list[Take],
+    taken_back: list[tuple[int | None, int]],
+) -> list[Leg]:
     """Principal back to the store that took it in, less what the member owes for bonus and points spent.
 
     Principal kept for spent bonus counts as principal spent, and that bonus moves from "spent" back to
     "granted": the card's liability falls by exactly what it held of this top-up, and the store's accounts show
     the spent bonus paid for with principal.
     """
-    a, cur = w.accounts, top_up.currency
+    a, cur, here = w.accounts, top_up.currency, top_up.store_id
 
     def store(kind: AccountKind) -> int:
-        return store_account_id(program_id=top_up.program_id, store_id=top_up.store_id, kind=kind, unit=cur)
+        return store_account_id(program_id=top_up.program_id, store_id=here, kind=kind, unit=cur)
 
     kept = f.bonus_spent + settled.deduct_external
-    legs = [Leg(a.sv_principal.id, cur, -f.principal)]
-    if f.principal - kept:
-        legs.append(Leg(store(AccountKind.STORE_SV_PRINCIPAL_IN), cur, f.principal - kept))
-    if kept:
-        legs.append(Leg(store(AccountKind.STORE_SV_PRINCIPAL_OUT), cur, kept))
+    paid, kept_from = origins_split(by_origin([t for t in takes if t.kind == PRINCIPAL]), f.principal - kept)
+    legs = [Leg(a.sv_principal.id, cur, -f.principal),
+            *legs_by_origin(store(AccountKind.STORE_SV_PRINCIPAL_IN), cur, paid, home_store_id=here),
+            *legs_by_origin(store(AccountKind.STORE_SV_PRINCIPAL_OUT), cur, kept_from, home_store_id=here)]  # fmt: skip
     if f.bonus_clawed:
-        legs += [
-            Leg(a.sv_bonus.id, cur, -f.bonus_clawed),
-            Leg(store(AccountKind.STORE_SV_BONUS_IN), cur, f.bonus_clawed),
-        ]
+        clawed = by_origin([t for t in takes if t.kind == BONUS])
+        legs += [Leg(a.sv_bonus.id, cur, -f.bonus_clawed),
+                 *legs_by_origin(store(AccountKind.STORE_SV_BONUS_IN), cur, clawed, home_store_id=here)]  # fmt: skip
     if f.bonus_spent:
         legs += [Leg(store(AccountKind.STORE_SV_BONUS_OUT), cur, -f.bonus_spent),
                  Leg(store(AccountKind.STORE_SV_BONUS_IN), cur, f.bonus_spent)]  # fmt: skip
-    return legs + points_take_back_legs(a, program_id=top_up.program_id, store_id=top_up.store_id, settled=settled)
+    return legs + points_take_back_legs(a, program_id=top_up.program_id, store_id=here, settled=settled,
+                                        taken_back=taken_back)  # fmt: skip
 
 
 def _coupons_void(w: Write, top_up: Document) -> tuple[list[str], list[str]]:
