@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from django.db.models import QuerySet
@@ -190,6 +191,52 @@ def member_summary(member: Member) -> dict[str, Any]:
         "locale": member.locale,
         "enrolled_at": member.enrolled_at.isoformat(),
     }
+
+
+# ---------------------------------------------------------------- personal data, masked for staff
+
+
+class PersonalField(StrEnum):
+    """The personal fields staff see masked, and may reveal one at a time where their role allows it."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+    BIRTHDAY = "birthday"
+
+
+BIRTHDAY_MASK = "****-**-**"
+
+
+def email_mask(email: str) -> str:
+    """Enough to confirm an address with the member, not to write to it: ``l***@example.com``."""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalMasked:
+    """What every staff member sees of a member's personal data; empty strings where the member gave none."""
+
+    phone: str
+    email: str
+    birthday: str
+
+
+def member_personal_masked(member: Member) -> PersonalMasked:
+    return PersonalMasked(
+        phone=phone_mask(member.phone),
+        email=email_mask(member.email) if member.email else "",
+        birthday=BIRTHDAY_MASK if member.birthday else "",
+    )
+
+
+def member_personal_value(member: Member, field: PersonalField) -> str:
+    """One personal field in full, for a reveal (which the caller audits); empty where the member gave none."""
+    if field is PersonalField.PHONE:
+        return member.phone
+    if field is PersonalField.EMAIL:
+        return member.email or ""
+    return member.birthday.isoformat() if member.birthday else ""
 
 
 # ---------------------------------------------------------------- staff console reads

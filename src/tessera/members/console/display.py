@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from tessera.ledger.models import AccountKind
 from tessera.members.models import Member
-from tessera.members.selectors import HistoryLine, HistoryPage, HistoryRow
+from tessera.members.selectors import (
+    HistoryLine,
+    HistoryPage,
+    HistoryRow,
+    PersonalField,
+    member_personal_masked,
+)
 
 REASONS = {
     "sale": _("Sale"),
@@ -55,6 +61,38 @@ def history_items(page: HistoryPage) -> list[HistoryItem]:
         )
         for row in page.rows
     ]
+
+
+PERSONAL_LABELS = {
+    PersonalField.PHONE: _("Phone"),
+    PersonalField.EMAIL: _("E-mail"),
+    PersonalField.BIRTHDAY: _("Birthday"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalRow:
+    """One personal field on the member page: masked, or in full right after an audited reveal."""
+
+    field: str
+    label: str
+    value: str
+    revealed: bool
+
+
+def personal_row(member: Member, field: PersonalField, revealed: str | None = None) -> PersonalRow | None:
+    """The row for ``field``, or None where the member gave no value; ``revealed`` is the full value to show."""
+    masked = getattr(member_personal_masked(member), field.value)
+    if not masked:
+        return None
+    shown = masked if revealed is None else revealed
+    return PersonalRow(field=field.value, label=str(PERSONAL_LABELS[field]), value=shown, revealed=revealed is not None)
+
+
+def personal_rows(member: Member, revealed: dict[PersonalField, str] | None = None) -> list[PersonalRow]:
+    revealed = revealed or {}
+    rows = [personal_row(member, field, revealed.get(field)) for field in PersonalField]
+    return [row for row in rows if row is not None]
 
 
 def qr_svg(payload: str) -> SafeString:

@@ -7,10 +7,12 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tessera.kit.console.forms import WriteForm
 from tessera.members.models import Member
+from tessera.members.selectors import member_personal_masked
 from tessera.members.services import Profile
 from tessera.programs.models import Program
 
@@ -55,33 +57,42 @@ class EnrolForm(WriteForm, ProfileFields):
 
 
 class ProfileForm(ProfileFields):
-    """Edit a profile. For staff who may not see full personal data, phone and birthday start blank and a blank
-    field keeps the current value, so a cashier can correct a name without ever seeing the full number."""
+    """Edit a profile without showing the member's personal data to whoever edits it.
 
-    def __init__(self, *args: Any, member: Member, full_view: bool, **kwargs: Any) -> None:
-        initial = {
-            "name": member.name,
-            "gender": member.gender,
-            "locale": member.locale,
-            "email": member.email or "",
-            "phone": member.phone if full_view else "",
-            "birthday": member.birthday if full_view else None,
-        }
-        kwargs["initial"] = initial
+    Phone, e-mail and birthday start blank, with the current value masked beside them, and a blank field keeps
+    the current value: staff correct a name without seeing the full number. An audited reveal on the member page
+    is the one way to see it. Removing an e-mail address or a birthday takes its own tick box, since blank keeps.
+    """
+
+    clear_email = forms.BooleanField(label=_("Remove the e-mail address"), required=False)
+    clear_birthday = forms.BooleanField(label=_("Remove the birthday"), required=False)
+
+    field_order = ["name", "phone", "birthday", "clear_birthday", "gender", "locale", "email", "clear_email"]
+
+    def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
+        kwargs["initial"] = {"name": member.name, "gender": member.gender, "locale": member.locale}
         super().__init__(*args, **kwargs)
         self.member = member
-        self.full_view = full_view
-        if not full_view:
-            keep = _("Leave blank to keep the current value.")
-            self.fields["phone"].required = False
-            self.fields["phone"].help_text = keep
-            self.fields["birthday"].help_text = keep
+        self.fields["phone"].required = False
+        masked = member_personal_masked(member)
+        for name in ("phone", "email", "birthday"):
+            current = getattr(masked, name)
+            keep = gettext("Now %(value)s. Leave blank to keep it.") % {"value": current}
+            self.fields[name].help_text = keep if current else ""
+        if not member.email:
+            del self.fields["clear_email"]
+        if not member.birthday:
+            del self.fields["clear_birthday"]
 
     def profile(self) -> Profile:
         typed = super().profile()
-        if self.full_view:
-            return typed
-        return replace(typed, phone=typed.phone or self.member.phone, birthday=typed.birthday or self.member.birthday)
+        data = self.cleaned_data
+        return replace(
+            typed,
+            phone=typed.phone or self.member.phone,
+            email=None if data.get("clear_email") else typed.email or self.member.email,
+            birthday=None if data.get("clear_birthday") else typed.birthday or self.member.birthday,
+        )
 
 
 class StatusForm(forms.Form):

@@ -9,18 +9,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
-from tessera.access.console.acting import Acting, acting_of
+from tessera.access.console.acting import acting_of
 from tessera.access.console.guard import console_view
 from tessera.access.rules import Action
 from tessera.kit.cards import card_code_payload
-from tessera.kit.phone import phone_mask
-from tessera.members.console.display import STATUS_ACTIONS, history_items, qr_svg
+from tessera.members.console.display import STATUS_ACTIONS, history_items, personal_rows, qr_svg
 from tessera.members.models import Member
 from tessera.members.selectors import (
+    PersonalField,
     member_balances,
     member_find,
     member_get_for_merchant,
     member_history_page,
+    member_personal_masked,
     member_stats_get,
     member_top_categories,
 )
@@ -40,11 +41,6 @@ def member_for_request(request: HttpRequest, member_id: str) -> Member:
     return member
 
 
-def full_view(acting: Acting) -> bool:
-    """Managers and headquarters see full phone numbers and birthdays; cashiers see them masked (ASVS S-3)."""
-    return acting.allows(Action.MEMBER_STATUS)
-
-
 @require_GET
 @console_view(Action.MEMBER_VIEW)
 def member_search(request: HttpRequest) -> HttpResponseBase:
@@ -59,7 +55,8 @@ def member_search(request: HttpRequest) -> HttpResponseBase:
         url = reverse("console:members:detail", kwargs={"member_id": members[0].public_id})
         return HttpResponseClientRedirect(url) if htmx else redirect(url)
     is_htmx = bool(htmx)
-    rows = [(m, phone_mask(m.phone)) for m in members]
+    # Found by the full number the cashier typed, shown masked all the same.
+    rows = [(m, member_personal_masked(m).phone) for m in members]
     template = "members/_results.html" if is_htmx else "members/search.html"
     return render(request, template, {"query": query, "rows": rows})
 
@@ -67,16 +64,17 @@ def member_search(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 @console_view(Action.MEMBER_VIEW)
 def member_detail(request: HttpRequest, member_id: str) -> HttpResponse:
-    acting = acting_of(request)
     member = member_for_request(request, member_id)
-    full = full_view(acting)
+    return render(request, "members/detail.html", member_page_context(member))
+
+
+def member_page_context(member: Member, revealed: dict[PersonalField, str] | None = None) -> dict[str, object]:
+    """The member page, personal data masked for every role but for the one field just revealed, if any."""
     page = member_history_page(member=member, limit=HISTORY_PAGE_SIZE)
-    context = {
+    return {
         "title": member.name,
         "member": member,
-        "phone": member.phone if full else phone_mask(member.phone),
-        "birthday": member.birthday if full else None,
-        "full_view": full,
+        "personal": personal_rows(member, revealed),
         "locale_name": dict(settings.LANGUAGES).get(member.locale, member.locale),
         "balances": member_balances(member=member),
         "stats": member_stats_get(member=member),
@@ -86,7 +84,6 @@ def member_detail(request: HttpRequest, member_id: str) -> HttpResponse:
         "qr_svg": qr_svg(card_code_payload(member.card_code)),
         "status_actions": STATUS_ACTIONS[Member.Status(member.status)],
     }
-    return render(request, "members/detail.html", context)
 
 
 @require_GET

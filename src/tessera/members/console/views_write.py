@@ -1,22 +1,25 @@
-"""Member writes: enrolment, profile, status, closing and a new card code. One service call per view."""
+"""Member writes: enrolment, profile, status, closing, a new card code and reveals. One service call per view."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tessera.access.console.acting import acting_of
 from tessera.access.console.guard import console_view
 from tessera.access.rules import Action
+from tessera.audit.services import reveal_record
 from tessera.kit.clock import now
 from tessera.kit.errors import DomainError
-from tessera.members.console.display import STATUS_DONE
+from tessera.members.console.display import STATUS_DONE, personal_row
 from tessera.members.console.forms import EnrolForm, ProfileForm, StatusForm
-from tessera.members.console.views import full_view, member_for_request
+from tessera.members.console.views import member_for_request, member_page_context
 from tessera.members.models import Member
+from tessera.members.selectors import PersonalField, member_personal_value
 from tessera.members.services import member_card_code_rotate, member_enroll, member_status_set, member_update
 from tessera.programs.selectors import programs_for_merchant
 
@@ -56,7 +59,7 @@ def member_edit(request: HttpRequest, member_id: str) -> HttpResponseBase:
     acting = acting_of(request)
     member = member_for_request(request, member_id)
     data = request.POST if request.method == "POST" else None
-    form = ProfileForm(data, member=member, full_view=full_view(acting))
+    form = ProfileForm(data, member=member)
     if data is not None and form.is_valid():
         try:
             member_update(member=member, profile=form.profile(), actor=acting.actor(), now=now())
@@ -106,3 +109,24 @@ def member_card_code(request: HttpRequest, member_id: str) -> HttpResponse:
     member_card_code_rotate(member=member, actor=acting_of(request).actor(), now=now())
     messages.success(request, _("A new card code was issued. The old QR code no longer works."))
     return redirect("console:members:detail", member_id=member.public_id)
+
+
+@require_POST
+@console_view(Action.MEMBER_REVEAL)
+def member_reveal(request: HttpRequest, member_id: str) -> HttpResponse:
+    """Show one personal field in full, after recording who saw which field of whom."""
+    member = member_for_request(request, member_id)
+    try:
+        field = PersonalField(request.POST.get("field", ""))
+    except ValueError:
+        return HttpResponseBadRequest()
+    value = member_personal_value(member, field)
+    reveal_record(actor=acting_of(request).actor(), object_type="member", object_id=member.public_id,
+                  field=field.value, now=now())  # fmt: skip
+    if getattr(request, "htmx", False):
+        context = {"member": member, "row": personal_row(member, field, value)}
+        response = render(request, "members/_personal_value.html", context)
+    else:
+        response = render(request, "members/detail.html", member_page_context(member, {field: value}))
+    patch_cache_control(response, no_store=True, private=True)  # the full value must not linger in a cache
+    return response
