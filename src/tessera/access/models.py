@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tessera.access.rules import Role, Scope
+from tessera.access.rules import ADMIN_ROLES, Role, Scope
 from tessera.kit import ids
 from tessera.stores.models import Merchant, Store
 
@@ -36,7 +36,15 @@ class StaffUser(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(is_superuser=True) | models.Q(merchant__isnull=False),
                 name="staff_has_merchant_unless_platform_admin",
-            )
+            ),
+            # Django's admin lets in any active user with is_staff: allowing the flag only to platform admins
+            # and the roles of ADMIN_ROLES is what keeps cashiers, auditors and the rest out of it.
+            models.CheckConstraint(
+                condition=models.Q(is_staff=False)
+                | models.Q(is_superuser=True)
+                | models.Q(role__in=sorted(r.value for r in ADMIN_ROLES)),
+                name="staff_admin_only_platform_or_operations",
+            ),
         ]
 
     def scope(self) -> Scope:

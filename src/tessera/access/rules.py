@@ -97,6 +97,9 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
 # A POS terminal acts for its own store only, and only at the till.
 TERMINAL_ACTIONS = _CASHIER
 
+# Who may sign in to the Django admin besides platform administrators; the admin shows them their merchant only.
+ADMIN_ROLES = frozenset({Role.HQ_ADMIN})
+
 
 @dataclass(frozen=True, slots=True)
 class Scope:
@@ -114,6 +117,10 @@ class Scope:
 
 def role_allows(role: Role, action: Action) -> bool:
     return action in PERMISSIONS[role]
+
+
+def may_use_admin(role: Role, *, is_platform_admin: bool) -> bool:
+    return is_platform_admin or role in ADMIN_ROLES
 
 
 def scope_covers_store(scope: Scope, *, store_id: int, store_merchant_id: int) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tessera.access.rules import (
+    ADMIN_ROLES,
     PERMISSIONS,
     REACH,
     TERMINAL_ACTIONS,
@@ -16,6 +17,7 @@ from tessera.access.rules import (
     Reach,
     Role,
     Scope,
+    may_use_admin,
     role_allows,
     scope_allows,
     scope_allows_alliance,
@@ -153,3 +155,10 @@ class TestPlatformAdmins:
         assert scope_allows(self.PLATFORM, action, store_id=FOREIGN_STORE, store_merchant_id=OTHER_MERCHANT)
         assert scope_allows_merchant(self.PLATFORM, action, merchant_id=OTHER_MERCHANT)
         assert scope_allows_alliance(self.PLATFORM, action, alliance_id=ALLIANCE)
+
+
+class TestAdmin:
+    def test_only_the_operations_centre_and_platform_admins_use_the_django_admin(self):
+        assert set(ADMIN_ROLES) == {Role.HQ_ADMIN}
+        assert [r for r in Role if may_use_admin(r, is_platform_admin=False)] == [Role.HQ_ADMIN]
+        assert all(may_use_admin(r, is_platform_admin=True) for r in Role)
