@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tessera.blueprints",
     "tessera.checkout",
     "tessera.mall",
+    "tessera.settlement",
     "tessera.console",
     "tessera.demo",
 ]

@@ -35,6 +35,8 @@ class AccountKind(models.TextChoices):
     STORE_SV_PRINCIPAL_OUT = "store_sv_principal_out", _("Stored value principal spent")
     STORE_SV_BONUS_IN = "store_sv_bonus_in", _("Stored value bonus granted")
     STORE_SV_BONUS_OUT = "store_sv_bonus_out", _("Stored value bonus spent")
+    # Corrections between stores after a month has closed (settlement): + owed to the store, - owed by it.
+    STORE_SETTLEMENT_ADJUSTMENT = "store_settlement_adjustment", _("Settlement adjustment")
 
 
 MEMBER_KINDS = frozenset(
@@ -108,7 +110,9 @@ class Posting(models.Model):
     """One business event's movement of value: two or more entries that sum to zero per unit. Immutable."""
 
     public_id = models.CharField(_("public ID"), max_length=40, default=ids.posting_id, editable=False)
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+", verbose_name=_("programme"))
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="+", verbose_name=_("programme"), db_index=False
+    )
     store = models.ForeignKey(
         Store, on_delete=models.PROTECT, related_name="+", verbose_name=_("store"), db_index=False
     )
@@ -154,6 +158,8 @@ class Posting(models.Model):
         verbose_name_plural = _("postings")
         # The store leads the request-key constraint; staff and reversal links are indexed only where set.
         indexes = [
+            # A programme's postings by the time the ledger recorded them: what a settlement month reads.
+            models.Index(fields=["program", "created_at"], name="posting_program_time_idx"),
             models.Index(fields=["staff"], condition=models.Q(staff__isnull=False), name="posting_staff_idx"),
             models.Index(fields=["reverses"], condition=models.Q(reverses__isnull=False), name="posting_reverses_idx"),
         ]

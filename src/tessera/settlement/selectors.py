@@ -1,0 +1,158 @@
+"""Settlement reads: the month's flows from the ledger, opening positions, and closed periods.
+
+The flows are one aggregate over the month's entries on store accounts (``FLOWS_SQL``); everything else in a
+settlement is arithmetic on its few hundred rows (``rules.settle``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+
+from tessera.kit.db import db_datetime, sql_rows
+from tessera.programs.models import Program, ProgramMerchant
+from tessera.settlement.models import Obligation, SettlementPeriod, SettlementTerms, StoreStatement, Transfer
+from tessera.settlement.rules import CATEGORY, Flow, Settlement, Terms, held_by_store, period_bounds, settle
+from tessera.stores.models import Merchant, Store
+
+_KINDS = ", ".join(f"'{kind}'" for kind in CATEGORY)
+_SV_KINDS = ", ".join(f"'{kind}'" for kind, category in CATEGORY.items() if category in ("principal", "bonus"))
+
+# The month's value movements on store accounts, per store, account kind, origin store and posting reason.
+FLOWS_SQL = (
+    "SELECT a.store_id, a.kind, e.origin_store_id, p.reason, SUM(e.amount)"  # noqa: S608
+    " FROM ledger_posting p JOIN ledger_entry e ON e.posting_id = p.id JOIN ledger_account a ON a.id = e.account_id"
+    f" WHERE p.program_id = %s AND p.created_at >= %s AND p.created_at < %s AND a.kind IN ({_KINDS})"
+    " GROUP BY a.store_id, a.kind, e.origin_store_id, p.reason"
+)
+
+# What members held of each store's money before an instant: minus the stored-value entries whose value came from it.
+_HELD_SQL = (
+    "SELECT COALESCE(e.origin_store_id, a.store_id), a.kind, SUM(e.amount)"  # noqa: S608
+    " FROM ledger_posting p JOIN ledger_entry e ON e.posting_id = p.id JOIN ledger_account a ON a.id = e.account_id"
+    f" WHERE p.program_id = %s AND p.created_at < %s AND a.kind IN ({_SV_KINDS})"
+    " GROUP BY COALESCE(e.origin_store_id, a.store_id), a.kind"
+)
+
+
+def month_flows(*, program_id: int, starts_at: datetime, ends_at: datetime) -> list[Flow]:
+    rows = sql_rows(FLOWS_SQL, [program_id, db_datetime(starts_at), db_datetime(ends_at)])
+    return [Flow(int(s), str(k), None if o is None else int(o), str(r), int(t)) for s, k, o, r, t in rows]
+
+
+def month_postings(*, program_id: int, starts_at: datetime, ends_at: datetime) -> tuple[int, int | None]:
+    """How many postings the month holds, and the last one's id (what a closed period promises never changes)."""
+    ((count, last),) = sql_rows(
+        "SELECT COUNT(*), MAX(id) FROM ledger_posting WHERE program_id = %s AND created_at >= %s AND created_at < %s",
+        [program_id, db_datetime(starts_at), db_datetime(ends_at)],
+    )
+    return int(count), None if last is None else int(last)
+
+
+def held_before(*, program_id: int, at: datetime) -> dict[int, tuple[int, int]]:
+    """Principal and bonus members held of each store's money just before ``at``, from the ledger."""
+    rows = sql_rows(_HELD_SQL, [program_id, db_datetime(at)])
+    return held_by_store((int(store), str(kind), int(total)) for store, kind, total in rows)
+
+
+def held_at_close(period: SettlementPeriod) -> dict[int, tuple[int, int]]:
+    rows = StoreStatement.objects.filter(period=period).values_list(
+        "store_id", "principal_closing_minor", "bonus_closing_minor"
+    )
+    return {store: (principal, bonus) for store, principal, bonus in rows}
+
+
+def period_previous(*, program_id: int, year: int, month: int) -> SettlementPeriod | None:
+    """The closed period just before (year, month), if that month is closed."""
+    before = (year - 1, 12) if month == 1 else (year, month - 1)
+    return SettlementPeriod.objects.filter(program_id=program_id, year=before[0], month=before[1]).first()
+
+
+def period_latest(*, program_id: int) -> SettlementPeriod | None:
+    return SettlementPeriod.objects.filter(program_id=program_id).order_by("-year", "-month").first()
+
+
+def terms_for(program: Program) -> Terms:
+    found = SettlementTerms.objects.filter(program=program).values_list("bonus_rate_bp", flat=True).first()
+    return Terms(bonus_rate_bp=found or 0, point_value_points=program.point_value_points,
+                 point_value_minor=program.point_value_minor)  # fmt: skip
+
+
+def program_owner(program: Program) -> Merchant:
+    owner = ProgramMerchant.objects.select_related("merchant").filter(program=program, role="owner").first()
+    if owner is None:
+        raise LookupError(f"programme {program.id} has no owner")
+    return owner.merchant
+
+
+def program_store_ids(program: Program) -> list[int]:
+    """Every store of every merchant taking part in the programme: each gets a statement, active or not."""
+    merchants = ProgramMerchant.objects.filter(program=program).values_list("merchant_id", flat=True)
+    return list(Store.objects.filter(merchant_id__in=merchants).order_by("id").values_list("id", flat=True))
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodView:
+    """A closed period with its rows, as the console, the API and the exports show it."""
+
+    period: SettlementPeriod
+    statements: list[StoreStatement]
+    obligations: list[Obligation]
+    transfers: list[Transfer]
+
+
+def period_view(period: SettlementPeriod, *, store_ids: frozenset[int] | None = None) -> PeriodView:
+    """The period's rows; with ``store_ids``, only the statements of those stores and the lines that involve one."""
+    statements = StoreStatement.objects.filter(period=period).select_related("store")
+    obligations = Obligation.objects.filter(period=period).select_related("debtor", "creditor")
+    transfers = Transfer.objects.filter(period=period).select_related("payer", "payee")
+    if store_ids is not None:
+        statements = statements.filter(store_id__in=store_ids)
+        obligations = obligations.filter(Q(debtor_id__in=store_ids) | Q(creditor_id__in=store_ids))
+        transfers = transfers.filter(Q(payer_id__in=store_ids) | Q(payee_id__in=store_ids))
+    return PeriodView(period, list(statements.order_by("store__code")), list(obligations), list(transfers))
+
+
+def periods_of(*, program_id: int) -> list[SettlementPeriod]:
+    return list(SettlementPeriod.objects.filter(program_id=program_id).order_by("-year", "-month"))
+
+
+def period_label(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    program: Program
+    year: int
+    month: int
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+def month_of_program(program: Program, year: int, month: int) -> Month:
+    """The month in the programme owner's time zone."""
+    timezone = program_owner(program).timezone
+    starts_at, ends_at = period_bounds(year, month, timezone)
+    return Month(program, year, month, timezone, starts_at, ends_at)
+
+
+def settlement_compute(m: Month, terms: Terms | None = None) -> Settlement:
+    """The month's settlement from the ledger as it stands, at ``terms`` (default: the programme's terms now);
+    it opens with the previous month's closing figures, or for a first close with the whole ledger before it."""
+    previous = period_previous(program_id=m.program.id, year=m.year, month=m.month)
+    opening = held_at_close(previous) if previous else held_before(program_id=m.program.id, at=m.starts_at)
+    flows = month_flows(program_id=m.program.id, starts_at=m.starts_at, ends_at=m.ends_at)
+    return settle(flows, store_ids=program_store_ids(m.program), opening=opening, terms=terms or terms_for(m.program))
+
+
+def period_month(period: SettlementPeriod) -> Month:
+    """A closed period's month, with the bounds it was closed with."""
+    return Month(period.program, period.year, period.month, period.timezone, period.starts_at, period.ends_at)
+
+
+def period_terms(period: SettlementPeriod) -> Terms:
+    return Terms(period.bonus_rate_bp, period.point_value_points, period.point_value_minor)
