@@ -1,7 +1,10 @@
 """Admin for staff accounts: role, merchant and stores, besides Django's usual user fields.
 
-Staff who are not platform admins manage only their own merchant's accounts and can never grant platform-admin
-rights or Django permissions, so admin access cannot be used to widen anyone's scope beyond the merchant.
+Only platform admins and the roles of ``ADMIN_ROLES`` (the operations centre) may use the admin at all: the
+database refuses ``is_staff`` to anyone else. Staff who are not platform admins manage only their own merchant's
+accounts and can never grant platform-admin rights, admin access or Django permissions, so the admin cannot be
+used to widen anyone's scope beyond the merchant. Groups hold permissions for every merchant at once, so only
+platform admins see them.
 """
 
 from __future__ import annotations
@@ -10,13 +13,15 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from tessera.access.models import StaffUser
+from tessera.access.rules import Role, may_use_admin
 from tessera.kit.console.admin import MerchantScopedAdmin, merchant_of
 
 
@@ -29,6 +34,9 @@ def _check_scope(cleaned: dict[str, Any]) -> None:
     if foreign:
         names = ", ".join(str(s) for s in foreign)
         raise forms.ValidationError(_("These stores belong to another merchant: %(stores)s"), params={"stores": names})
+    role = Role(cleaned.get("role") or Role.CASHIER)
+    if cleaned.get("is_staff") and not may_use_admin(role, is_platform_admin=bool(cleaned.get("is_superuser"))):
+        raise forms.ValidationError(_("Only platform administrators and the operations centre may use the admin."))
 
 
 class StaffChangeForm(UserChangeForm):
@@ -77,7 +85,44 @@ class StaffUserAdmin(MerchantScopedAdmin, UserAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[StaffUser]:
         return super().get_queryset(request).prefetch_related("stores")
 
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        if merchant_of(request) is None:
+            return self.list_filter
+        # A filter lists every choice there is: other merchants' names are not the operations centre's to see.
+        return tuple(name for name in self.list_filter if name not in {"merchant", "is_superuser"})
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if merchant_of(request) is None:
             return self.readonly_fields
         return (*self.readonly_fields, "is_superuser", "is_staff", "groups", "user_permissions")
+
+    def save_model(self, request: HttpRequest, obj: StaffUser, form: Any, change: bool) -> None:
+        # An operations-centre admin cannot see the flag, so moving a colleague to another role must take the
+        # admin access with it rather than fail on the database's constraint.
+        if not may_use_admin(Role(obj.role), is_platform_admin=obj.is_superuser):
+            obj.is_staff = False
+        super().save_model(request, obj, form, change)
+
+
+class PlatformGroupAdmin(GroupAdmin):
+    """Groups are shared by every merchant: only platform admins may see or change them."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+admin.site.register(Group, PlatformGroupAdmin)
