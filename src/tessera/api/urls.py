@@ -13,6 +13,7 @@ from ninja.renderers import BaseRenderer
 
 from tessera.api.hq.coupons import router as hq_coupons_router
 from tessera.api.hq.programs import router as programs_router
+from tessera.api.hq.settlement import router as hq_settlement_router
 from tessera.api.hq.setup import router as setup_router
 from tessera.api.hq.wallet import router as hq_wallet_router
 from tessera.api.progress import router as progress_router
@@ -49,6 +50,7 @@ api.add_router("/v1", mall_router)
 api.add_router("/v1", programs_router)
 api.add_router("/v1", hq_coupons_router)
 api.add_router("/v1", hq_wallet_router)
+api.add_router("/v1", hq_settlement_router)
 api.add_router("/v1", progress_router)
 api.add_router("/v1", setup_router)
 

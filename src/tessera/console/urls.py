@@ -13,4 +13,5 @@ urlpatterns = [
     path("members/<str:member_id>/progress/", progress.member_progress, name="member-progress"),
     path("members/", include("tessera.members.console.urls")),
     path("checkout/", include("tessera.checkout.console.urls")),
+    path("settlement/", include("tessera.settlement.console.urls")),
 ]

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.db.models import Q
 
+from tessera.access.rules import Action, Scope, role_allows, scope_allows_merchant
 from tessera.kit.db import db_datetime, sql_rows
 from tessera.programs.models import Program, ProgramMerchant
 from tessera.settlement.models import Obligation, SettlementPeriod, SettlementTerms, StoreStatement, Transfer
@@ -81,10 +82,7 @@ def terms_for(program: Program) -> Terms:
 
 
 def program_owner(program: Program) -> Merchant:
-    owner = ProgramMerchant.objects.select_related("merchant").filter(program=program, role="owner").first()
-    if owner is None:
-        raise LookupError(f"programme {program.id} has no owner")
-    return owner.merchant
+    return Merchant.objects.get(id=program.owner_id)
 
 
 def program_store_ids(program: Program) -> list[int]:
@@ -156,3 +154,30 @@ def period_month(period: SettlementPeriod) -> Month:
 
 def period_terms(period: SettlementPeriod) -> Terms:
     return Terms(period.bonus_rate_bp, period.point_value_points, period.point_value_minor)
+
+
+@dataclass(frozen=True, slots=True)
+class Visible:
+    """Which statements of a programme someone may see: all of them, or only their own stores'."""
+
+    everything: bool
+    store_ids: frozenset[int] = frozenset()
+
+    @property
+    def filter(self) -> frozenset[int] | None:
+        return None if self.everything else self.store_ids
+
+
+def settlement_visible(scope: Scope, program: Program, action: Action) -> Visible | None:
+    """What ``scope`` may see (or, for a write, do) of the programme's settlement; None: nothing.
+
+    Merchant-wide roles of the owner with the action see every store; a store manager sees the stores assigned to
+    them. Closing and adjusting are merchant-wide only.
+    """
+    owner_id = program_owner(program).id
+    if scope_allows_merchant(scope, action, merchant_id=owner_id):
+        return Visible(everything=True)
+    if action is not Action.SETTLEMENT_VIEW or not role_allows(scope.role, action) or scope.merchant_id != owner_id:
+        return None
+    stores = scope.store_ids & frozenset(program_store_ids(program))
+    return Visible(everything=False, store_ids=stores) if stores else None

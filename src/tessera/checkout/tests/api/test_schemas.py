@@ -52,8 +52,10 @@ def test_the_openapi_document_lists_every_operation(client):
                       ("post", "/api/v1/coupons/release"), ("post", "/api/v1/programs/{program_id}/coupons/issue"),
                       ("post", "/api/v1/mall/orders"), ("get", "/api/v1/members/{member}/mall"),
                       ("post", "/api/v1/top-ups/refunds"),
-                      ("get", "/api/v1/programs/{program_id}/stored-value/liability")]:  # fmt: skip
+                      ("get", "/api/v1/programs/{program_id}/stored-value/liability"),
+                      ("get", "/api/v1/programs/{program_id}/settlements/{period}"),
+                      ("post", "/api/v1/programs/{program_id}/settlement-adjustments")]:  # fmt: skip
         assert operation in operations
     # Nineteen till operations (sales, returns, top-ups and their refunds, coupons, the mall, the member and their
-    # progress), nine headquarters ones.
-    assert len(operations) == 28
+    # progress), fourteen headquarters ones (five of them settlement's).
+    assert len(operations) == 33
