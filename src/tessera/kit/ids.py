@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ulid import ULID
 
-PREFIXES = frozenset("mch sto prg mbr pst doc trm key stf aud rwg cpt cpn mit mor tbr stl".split())
+PREFIXES = frozenset("mch sto prg mbr pst doc trm key stf aud rwg cpt cpn mit mor tbr stl all".split())
 
 
 def new_public_id(prefix: str) -> str:
@@ -59,3 +59,7 @@ def audit_id() -> str:
 
 def settlement_id() -> str:
     return new_public_id("stl")
+
+
+def alliance_id() -> str:
+    return new_public_id("all")

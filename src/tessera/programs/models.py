@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tessera.kit import ids
 from tessera.programs.rules import EarnRate, PointValue
-from tessera.stores.models import Merchant, validate_currency, validate_timezone
+from tessera.stores.models import Alliance, Merchant, validate_currency, validate_timezone
 
 
 class Program(models.Model):
@@ -96,6 +96,11 @@ class Program(models.Model):
     )
     card_renewal_fee_minor = models.BigIntegerField(_("card renewal fee (minor units)"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    alliance = models.OneToOneField(
+        Alliance, on_delete=models.PROTECT, null=True, blank=True, related_name="program",
+        verbose_name=_("alliance"),
+        help_text=_("The alliance whose shared card this programme is; empty for one chain."),
+    )  # fmt: skip
     # Raised by database triggers whenever the programme's tiers, earning rules or gift ladders change; checkout
     # caches them per version (tessera.programs.config_cache). Never written by Django, see save().
     config_version = models.PositiveBigIntegerField(_("configuration version"), default=0, editable=False)

@@ -12,7 +12,7 @@ from tessera.kit.actor import Actor
 from tessera.kit.db import assert_in_transaction, use_case
 from tessera.kit.errors import Invalid
 from tessera.programs.models import Program, ProgramMerchant, TopUpBonusBand
-from tessera.stores.models import Merchant
+from tessera.stores.models import Alliance, Merchant
 
 
 class ProgramSetupInvalid(Invalid):
@@ -106,3 +106,53 @@ def program_settings_write(*, program: Program, changes: dict[str, object], acto
     audit_record(actor=actor, action="program.configure", object_type="program", object_id=locked.public_id,
                  now=now, details={"fields": sorted(changes)})  # fmt: skip
     return locked
+
+
+def alliance_create(
+    *,
+    program: Program,
+    name: str,
+    partners: list[Merchant],
+    commission_bp: int = 0,
+    operator: Merchant | None = None,
+    stored_value_shared: bool = False,
+    licence_holder: str = "",
+) -> Alliance:
+    """Make ``program`` the shared card of an alliance of its owner and ``partners``, run by ``operator`` (its owner
+    unless named), who keeps ``commission_bp`` of points redeemed across merchants.
+
+    :raises ProgramSetupInvalid: the programme is an alliance's already, a partner takes part already or keeps
+        another currency, the commission is outside 0 to 10000, or stored value is shared without a licence holder.
+    """
+    with use_case():
+        locked = Program.objects.select_for_update().get(id=program.id)
+        problem = _alliance_problem(locked, partners, commission_bp, stored_value_shared, licence_holder)
+        if problem:
+            raise ProgramSetupInvalid(reason=problem)
+        alliance = Alliance.objects.create(
+            name=name, operator=operator or locked.owner, commission_bp=commission_bp,
+            stored_value_shared=stored_value_shared, licence_holder=licence_holder,
+        )  # fmt: skip
+        Program.objects.filter(id=locked.id).update(alliance=alliance)
+        ProgramMerchant.objects.bulk_create(
+            [ProgramMerchant(program=locked, merchant=m, role=ProgramMerchant.Role.PARTNER) for m in partners]
+        )
+        program.alliance = alliance
+        return alliance
+
+
+def _alliance_problem(
+    program: Program, partners: list[Merchant], commission_bp: int, shared: bool, licence_holder: str
+) -> str:
+    taking_part = set(ProgramMerchant.objects.filter(program=program).values_list("merchant_id", flat=True))
+    if program.alliance_id is not None:
+        return str(_("the programme is an alliance's card already"))
+    if any(m.id in taking_part for m in partners) or len({m.id for m in partners}) != len(partners):
+        return str(_("a partner takes part in the programme already"))
+    if any(m.currency != program.currency for m in partners):
+        return str(_("every partner must keep the programme's currency"))
+    if not 0 <= commission_bp <= 10_000:
+        return str(_("the commission is in basis points, 0 to 10000"))
+    if shared and not licence_holder.strip():
+        return str(_("name who holds the payment licence before sharing stored value"))
+    return ""

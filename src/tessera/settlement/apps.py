@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 APPEND_ONLY = ("settlement_settlementperiod", "settlement_storestatement", "settlement_obligation",
-               "settlement_transfer")  # fmt: skip
+               "settlement_transfer", "settlement_merchantstatement", "settlement_merchanttransfer")  # fmt: skip
 
 
 class SettlementConfig(AppConfig):

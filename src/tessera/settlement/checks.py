@@ -10,9 +10,23 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from tessera.ledger.verify import Violation, register_check
-from tessera.settlement.models import Obligation, SettlementPeriod, StoreStatement, Transfer
-from tessera.settlement.rules import Settlement
-from tessera.settlement.selectors import month_postings, period_label, period_month, period_terms, settlement_compute
+from tessera.settlement.models import (
+    MerchantStatement,
+    MerchantTransfer,
+    Obligation,
+    SettlementPeriod,
+    StoreStatement,
+    Transfer,
+)
+from tessera.settlement.rules import MerchantSettlement, Settlement
+from tessera.settlement.selectors import (
+    merchant_settlement_compute,
+    month_postings,
+    period_label,
+    period_month,
+    period_terms,
+    settlement_compute,
+)
 
 NAME = "S1 closed settlement periods equal the ledger"
 
@@ -25,7 +39,8 @@ def period_differences(period: SettlementPeriod) -> list[str]:
     if (count, last) != (period.postings, period.last_posting_id):
         problems.append(f"covered {period.postings} postings up to {period.last_posting_id}, now {count} up to {last}")
     fresh = settlement_compute(month, period_terms(period))
-    for label, stored, computed in _tables(period, fresh):
+    between = merchant_settlement_compute(period.program, fresh, period.commission_bp)
+    for label, stored, computed in [*_tables(period, fresh), *_merchant_tables(period, between)]:
         if stored != computed:
             only_stored, only_computed = sorted(stored - computed)[:3], sorted(computed - stored)[:3]
             problems.append(f"{label} differ: stored {only_stored}, ledger {only_computed}")
@@ -50,6 +65,18 @@ def _tables(period: SettlementPeriod, fresh: Settlement) -> list[tuple[str, Rows
         ("obligations", stored_obligations, computed_obligations),
         ("transfers", stored_transfers, computed_transfers),
     ]
+
+
+def _merchant_tables(period: SettlementPeriod, between: MerchantSettlement) -> list[tuple[str, Rows, Rows]]:
+    names = ["merchant_id", "owed_to_minor", "owed_by_minor", "commission_paid_minor", "commission_earned_minor",
+             "net_minor"]  # fmt: skip
+    stored = set(MerchantStatement.objects.filter(period=period).values_list(*names))
+    computed = {tuple(asdict(m).values()) for m in between.statements}
+    stored_transfers = set(
+        MerchantTransfer.objects.filter(period=period).values_list("payer_id", "payee_id", "amount_minor")
+    )
+    computed_transfers = {(t.payer_id, t.payee_id, t.amount_minor) for t in between.transfers}
+    return [("merchant statements", stored, computed), ("merchant transfers", stored_transfers, computed_transfers)]
 
 
 def _check() -> list[Violation]:

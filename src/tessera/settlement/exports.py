@@ -97,10 +97,31 @@ def transfers_table(view: PeriodView) -> Table:
     return Table("transfers", headers, [row(t) for t in view.transfers])
 
 
+def merchants_table(view: PeriodView) -> Table:
+    money = _amount(view.period.currency)
+    labels = (_("merchant"), _("owed to this merchant"), _("owed by this merchant"), _("commission paid"),
+              _("commission earned"), _("net: to receive (+) or pay (-)"))  # fmt: skip
+    headers = [str(h) for h in labels]
+    rows: list[list[Cell]] = [
+        [m.merchant.name, money(m.owed_to_minor), money(m.owed_by_minor), money(m.commission_paid_minor),
+         money(m.commission_earned_minor), money(m.net_minor)] for m in view.merchants
+    ]  # fmt: skip
+    return Table("merchants", headers, rows)
+
+
+def merchant_transfers_table(view: PeriodView) -> Table:
+    money = _amount(view.period.currency)
+    headers = [str(_("payer")), str(_("payee")), str(_("amount"))]
+    rows: list[list[Cell]] = [[t.payer.name, t.payee.name, money(t.amount_minor)] for t in view.merchant_transfers]
+    return Table("merchant_transfers", headers, rows)
+
+
 TABLES: dict[str, Callable[[PeriodView], Table]] = {
     "statements": statements_table,
     "obligations": obligations_table,
     "transfers": transfers_table,
+    "merchants": merchants_table,
+    "merchant_transfers": merchant_transfers_table,
 }
 
 
@@ -148,4 +169,6 @@ def xlsx_bytes(tables: Sequence[Table], *, title: str) -> bytes:
 
 
 def period_tables(view: PeriodView) -> list[Table]:
-    return [build(view) for build in TABLES.values()]
+    """Every table of the period; the merchant tables only where several merchants share the card."""
+    names = list(TABLES) if len(view.merchants) > 1 else ["statements", "obligations", "transfers"]
+    return [TABLES[name](view) for name in names]

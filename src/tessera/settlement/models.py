@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tessera.kit import ids
 from tessera.programs.models import Program
-from tessera.stores.models import Store
+from tessera.stores.models import Merchant, Store
 
 
 class SettlementTerms(models.Model):
@@ -50,6 +50,7 @@ class SettlementPeriod(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     bonus_rate_bp = models.PositiveIntegerField(_("bonus settled at"))
+    commission_bp = models.PositiveIntegerField(_("operator commission"), default=0)
     point_value_points = models.PositiveIntegerField(_("point value: points"))
     point_value_minor = models.PositiveIntegerField(_("point value: minor units"))
     postings = models.BigIntegerField(_("postings covered"))
@@ -163,3 +164,50 @@ class Obligation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.debtor_id} owes {self.creditor_id}: {self.total_minor}"
+
+
+class MerchantStatement(models.Model):
+    """One merchant's figures for a closed period of an alliance's card (``rules.MerchantFigures``)."""
+
+    period = models.ForeignKey(
+        SettlementPeriod, on_delete=models.PROTECT, related_name="merchant_statements", verbose_name=_("period")
+    )
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+", verbose_name=_("merchant"))
+    owed_to_minor = models.BigIntegerField(_("owed to this merchant"))
+    owed_by_minor = models.BigIntegerField(_("owed by this merchant"))
+    commission_paid_minor = models.BigIntegerField(_("commission paid"))
+    commission_earned_minor = models.BigIntegerField(_("commission earned"))
+    net_minor = models.BigIntegerField(_("net: to receive (+) or pay (-)"))
+
+    class Meta:
+        ordering = ["period_id", "merchant_id"]
+        verbose_name = _("merchant statement")
+        verbose_name_plural = _("merchant statements")
+        constraints = [models.UniqueConstraint(fields=["period", "merchant"], name="merchant_statement_one_each")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.merchant_id}"
+
+
+class MerchantTransfer(models.Model):
+    """One line of the clearing list between the merchants of an alliance (and its operator), netted."""
+
+    period = models.ForeignKey(
+        SettlementPeriod, on_delete=models.PROTECT, related_name="merchant_transfers", verbose_name=_("period")
+    )
+    payer = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+", verbose_name=_("payer"))
+    payee = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+", verbose_name=_("payee"))
+    amount_minor = models.BigIntegerField(_("amount (minor units)"))
+
+    class Meta:
+        ordering = ["period_id", "id"]
+        verbose_name = _("transfer between merchants")
+        verbose_name_plural = _("transfers between merchants")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="merchant_transfer_positive"),
+            models.CheckConstraint(condition=~models.Q(payer=models.F("payee")), name="merchant_transfer_two_sides"),
+            models.UniqueConstraint(fields=["period", "payer", "payee"], name="merchant_transfer_one_per_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payer_id} -> {self.payee_id}: {self.amount_minor}"

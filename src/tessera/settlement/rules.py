@@ -270,3 +270,82 @@ def held_by_store(rows: Iterable[tuple[int, str, int]]) -> dict[int, tuple[int, 
         elif category == "bonus":
             held[store_id][1] -= total
     return {store_id: (p, b) for store_id, (p, b) in held.items()}
+
+
+@dataclass(slots=True)
+class MerchantObligation:
+    """What one merchant of an alliance owes another for the month, from their stores' obligations.
+
+    The issuing merchant pays the full value of points redeemed elsewhere: the redeeming merchant gets it less the
+    operator's commission, which goes to the operator. Principal (where sharing is allowed), bonus and adjustments
+    pass at the value the store obligations gave them.
+    """
+
+    debtor_id: int
+    creditor_id: int
+    principal_minor: int = 0
+    bonus_minor: int = 0
+    points_minor: int = 0
+    adjustments_minor: int = 0
+    commission_minor: int = 0
+
+    @property
+    def total_minor(self) -> int:
+        """What the creditor receives."""
+        return (
+            self.principal_minor + self.bonus_minor + self.points_minor + self.adjustments_minor - self.commission_minor
+        )
+
+
+@dataclass(slots=True)
+class MerchantFigures:
+    merchant_id: int
+    owed_to_minor: int = 0
+    owed_by_minor: int = 0
+    commission_paid_minor: int = 0
+    commission_earned_minor: int = 0
+    net_minor: int = 0
+
+
+@dataclass(slots=True)
+class MerchantSettlement:
+    statements: list[MerchantFigures]
+    obligations: list[MerchantObligation]
+    transfers: list[Transfer]
+
+
+def merchants_settle(
+    obligations: Iterable[Obligation],
+    *,
+    merchant_of: Mapping[int, int],
+    merchant_ids: Iterable[int],
+    operator_id: int,
+    commission_bp: int,
+) -> MerchantSettlement:
+    """The month between merchants: store obligations across merchants added up per merchant pair, the operator's
+    commission on points taken once per pair (rounded half away from zero), and transfers netted per pair with the
+    operator as a party. Obligations between stores of one merchant are that merchant's own business."""
+    pairs: dict[tuple[int, int], MerchantObligation] = {}
+    for ob in obligations:
+        debtor, creditor = merchant_of[ob.debtor_id], merchant_of[ob.creditor_id]
+        if debtor == creditor:
+            continue
+        pair = pairs.setdefault((debtor, creditor), MerchantObligation(debtor, creditor))
+        pair.principal_minor += ob.principal_minor
+        pair.bonus_minor += ob.bonus_minor
+        pair.points_minor += ob.points_minor
+        pair.adjustments_minor += ob.adjustments_minor
+    merchants = {m: MerchantFigures(m) for m in sorted({*merchant_ids, operator_id, *merchant_of.values()})}
+    debts: list[Obligation] = []  # reused for netting: creditor totals, and the commission owed to the operator
+    for (debtor, creditor), pair in sorted(pairs.items()):
+        pair.commission_minor = round_half_away(pair.points_minor * commission_bp, 10_000)
+        merchants[creditor].owed_to_minor += pair.total_minor
+        merchants[debtor].owed_by_minor += pair.total_minor
+        merchants[debtor].commission_paid_minor += pair.commission_minor
+        merchants[operator_id].commission_earned_minor += pair.commission_minor
+        debts.append(Obligation(debtor, creditor, principal_minor=pair.total_minor))
+        if pair.commission_minor and debtor != operator_id:
+            debts.append(Obligation(debtor, operator_id, principal_minor=pair.commission_minor))
+    for m in merchants.values():
+        m.net_minor = m.owed_to_minor - m.owed_by_minor - m.commission_paid_minor + m.commission_earned_minor
+    return MerchantSettlement(list(merchants.values()), [pairs[k] for k in sorted(pairs)], transfers_netted(debts))

@@ -14,9 +14,27 @@ from django.db.models import Q
 from tessera.access.rules import Action, Scope, role_allows, scope_allows_merchant
 from tessera.kit.db import db_datetime, sql_rows
 from tessera.programs.models import Program, ProgramMerchant
-from tessera.settlement.models import Obligation, SettlementPeriod, SettlementTerms, StoreStatement, Transfer
-from tessera.settlement.rules import CATEGORY, Flow, Settlement, Terms, held_by_store, period_bounds, settle
-from tessera.stores.models import Merchant, Store
+from tessera.settlement.models import (
+    MerchantStatement,
+    MerchantTransfer,
+    Obligation,
+    SettlementPeriod,
+    SettlementTerms,
+    StoreStatement,
+    Transfer,
+)
+from tessera.settlement.rules import (
+    CATEGORY,
+    Flow,
+    MerchantSettlement,
+    Settlement,
+    Terms,
+    held_by_store,
+    merchants_settle,
+    period_bounds,
+    settle,
+)
+from tessera.stores.models import Alliance, Merchant, Store
 
 _KINDS = ", ".join(f"'{kind}'" for kind in CATEGORY)
 _SV_KINDS = ", ".join(f"'{kind}'" for kind, category in CATEGORY.items() if category in ("principal", "bonus"))
@@ -99,6 +117,8 @@ class PeriodView:
     statements: list[StoreStatement]
     obligations: list[Obligation]
     transfers: list[Transfer]
+    merchants: list[MerchantStatement]
+    merchant_transfers: list[MerchantTransfer]
 
 
 def period_view(period: SettlementPeriod, *, store_ids: frozenset[int] | None = None) -> PeriodView:
@@ -110,7 +130,13 @@ def period_view(period: SettlementPeriod, *, store_ids: frozenset[int] | None = 
         statements = statements.filter(store_id__in=store_ids)
         obligations = obligations.filter(Q(debtor_id__in=store_ids) | Q(creditor_id__in=store_ids))
         transfers = transfers.filter(Q(payer_id__in=store_ids) | Q(payee_id__in=store_ids))
-    return PeriodView(period, list(statements.order_by("store__code")), list(obligations), list(transfers))
+    merchants = MerchantStatement.objects.filter(period=period).select_related("merchant")
+    merchant_transfers = MerchantTransfer.objects.filter(period=period).select_related("payer", "payee")
+    if store_ids is not None:
+        # Between merchants is headquarters' view; a store manager sees their stores' share only.
+        merchants, merchant_transfers = merchants.none(), merchant_transfers.none()
+    return PeriodView(period, list(statements.order_by("store__code")), list(obligations), list(transfers),
+                      list(merchants), list(merchant_transfers))  # fmt: skip
 
 
 def periods_of(*, program_id: int) -> list[SettlementPeriod]:
@@ -181,3 +207,24 @@ def settlement_visible(scope: Scope, program: Program, action: Action) -> Visibl
         return None
     stores = scope.store_ids & frozenset(program_store_ids(program))
     return Visible(everything=False, store_ids=stores) if stores else None
+
+
+def merchant_settlement_compute(
+    program: Program, result: Settlement, commission_bp: int | None = None
+) -> MerchantSettlement:
+    """The month between the programme's merchants, from its store obligations; the operator is the alliance's
+    (the owner for a single chain, where everything nets to nothing across merchants)."""
+    participants = list(ProgramMerchant.objects.filter(program=program).values_list("merchant_id", flat=True))
+    merchant_of = dict(Store.objects.filter(merchant_id__in=participants).values_list("id", "merchant_id"))
+    alliance = Alliance.objects.filter(id=program.alliance_id).first() if program.alliance_id else None
+    operator = alliance.operator_id if alliance else program.owner_id
+    rate = commission_bp if commission_bp is not None else commission_of(program)
+    return merchants_settle(result.obligations, merchant_of=merchant_of, merchant_ids=participants,
+                            operator_id=operator, commission_bp=rate)  # fmt: skip
+
+
+def commission_of(program: Program) -> int:
+    """The alliance operator's commission on points redeemed across merchants (0 outside an alliance)."""
+    if program.alliance_id is None:
+        return 0
+    return int(Alliance.objects.filter(id=program.alliance_id).values_list("commission_bp", flat=True).get())

@@ -28,10 +28,19 @@ from tessera.settlement.errors import (
     PeriodNotOver,
     PreviousPeriodOpen,
 )
-from tessera.settlement.models import Obligation, SettlementPeriod, StoreStatement, Transfer
-from tessera.settlement.rules import Settlement
+from tessera.settlement.models import (
+    MerchantStatement,
+    MerchantTransfer,
+    Obligation,
+    SettlementPeriod,
+    StoreStatement,
+    Transfer,
+)
+from tessera.settlement.rules import MerchantSettlement, Settlement
 from tessera.settlement.selectors import (
     Month,
+    commission_of,
+    merchant_settlement_compute,
     month_of_program,
     month_postings,
     period_label,
@@ -61,15 +70,18 @@ def settlement_close(*, program: Program, year: int, month: int, actor: Actor, n
         _close_check(m, now)
         count, last = month_postings(program_id=program.id, starts_at=m.starts_at, ends_at=m.ends_at)
         result = settlement_compute(m)
+        between = merchant_settlement_compute(program, result)
         terms = terms_for(program)
         period = SettlementPeriod.objects.create(
             program=program, year=year, month=month, timezone=m.timezone, currency=program.currency,
             starts_at=m.starts_at, ends_at=m.ends_at, bonus_rate_bp=terms.bonus_rate_bp,
+            commission_bp=commission_of(program),
             point_value_points=terms.point_value_points, point_value_minor=terms.point_value_minor,
             postings=count, last_posting_id=last, closed_at=now, closed_by_id=actor.staff_id,
             closed_by_system=actor.system,
         )  # fmt: skip
         _rows_write(period, result)
+        _merchant_rows_write(period, between)
         audit_record(actor=actor, action="settlement.close", object_type="settlement", object_id=period.public_id,
                      now=now, details={"period": period_label(year, month), "postings": count})  # fmt: skip
         return period
@@ -98,6 +110,13 @@ def _rows_write(period: SettlementPeriod, result: Settlement) -> None:
     transfers = [Transfer(period=period, payer_id=t.payer_id, payee_id=t.payee_id, amount_minor=t.amount_minor)
                  for t in result.transfers]  # fmt: skip
     Transfer.objects.bulk_create(transfers)
+
+
+def _merchant_rows_write(period: SettlementPeriod, between: MerchantSettlement) -> None:
+    MerchantStatement.objects.bulk_create([MerchantStatement(period=period, **asdict(m)) for m in between.statements])
+    transfers = [MerchantTransfer(period=period, payer_id=t.payer_id, payee_id=t.payee_id, amount_minor=t.amount_minor)
+                 for t in between.transfers]  # fmt: skip
+    MerchantTransfer.objects.bulk_create(transfers)
 
 
 def settlement_adjust(

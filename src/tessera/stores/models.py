@@ -108,3 +108,47 @@ class TerminalKey(models.Model):
 
     def __str__(self) -> str:
         return f"tsk_{self.lookup}…"
+
+
+class Alliance(models.Model):
+    """Merchants of different trades sharing one card (the programme that names this alliance).
+
+    The operator runs the card and earns ``commission_bp`` of the value of points one merchant issues and another
+    redeems. Stored value bought from one merchant and spent at another moves money between unrelated businesses:
+    in China that needs a payment licence (compliance.md), so it is off unless the operator says it holds one.
+    """
+
+    public_id = models.CharField(_("public ID"), max_length=40, unique=True, default=ids.alliance_id, editable=False)
+    name = models.CharField(_("alliance name"), max_length=200)
+    operator = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, related_name="operated_alliances", verbose_name=_("operator")
+    )
+    commission_bp = models.PositiveIntegerField(
+        _("operator commission"), default=0,
+        help_text=_("Basis points of the value of points redeemed at another merchant, kept by the operator."),
+    )  # fmt: skip
+    stored_value_shared = models.BooleanField(
+        _("stored value usable across merchants"), default=False,
+        help_text=_("Only with a payment licence: otherwise stored value is spent only at the merchant that sold it."),
+    )  # fmt: skip
+    licence_holder = models.CharField(
+        _("payment licence held by"), max_length=200, blank=True,
+        help_text=_("Who holds the licence that allows shared stored value; required to switch sharing on."),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("alliance")
+        verbose_name_plural = _("alliances")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(commission_bp__lte=10000), name="alliance_commission_range"),
+            models.CheckConstraint(
+                condition=models.Q(stored_value_shared=False) | ~models.Q(licence_holder=""),
+                name="alliance_sharing_needs_licence",
+                violation_error_message=_("Name who holds the payment licence before sharing stored value."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -40,3 +40,11 @@ class TopUpRefundPrincipalSpent(Invalid):
 class TopUpRefundBonusSpent(Invalid):
     code = "top_up_refund_bonus_spent"
     message = _("The share of the bonus already spent (%(spent_text)s) is more than the amount to refund.")
+
+
+class StoredValueNotShared(Conflict):
+    code = "stored_value_not_shared"
+    message = _(
+        "Only %(usable_text)s of this card's stored value can be spent here: the rest was bought from another "
+        "merchant of the alliance, and using prepaid value across merchants needs a payment licence."
+    )

@@ -178,6 +178,7 @@ class OpenLot:
     store_id: int
     remaining: int
     source_id: str = ""
+    merchant_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +222,9 @@ def lots_after(lots: Sequence[OpenLot], takes: Sequence[Take]) -> list[OpenLot]:
     for take in takes:
         used[take.lot_id] = used.get(take.lot_id, 0) + take.amount
     return [
-        OpenLot(lot.lot_id, lot.kind, lot.store_id, lot.remaining - used.get(lot.lot_id, 0), lot.source_id)
+        OpenLot(
+            lot.lot_id, lot.kind, lot.store_id, lot.remaining - used.get(lot.lot_id, 0), lot.source_id, lot.merchant_id
+        )
         for lot in lots
     ]
 
@@ -247,3 +250,13 @@ def origins_split(amounts: Sequence[tuple[int, int]], first: int) -> tuple[Origi
         if amount - take:
             tail.append((store_id, amount - take))
     return head, tail
+
+
+def lots_usable(lots: Sequence[OpenLot], *, merchant_id: int, shared: bool) -> list[OpenLot]:
+    """The lots a store of ``merchant_id`` may take: all of them, or where stored value is not shared between an
+    alliance's merchants, only that merchant's own (compliance.md: sharing needs a payment licence)."""
+    return list(lots) if shared else [lot for lot in lots if lot.merchant_id == merchant_id]
+
+
+def held_of(lots: Sequence[OpenLot], kind: str) -> int:
+    return sum(lot.remaining for lot in lots if lot.kind == kind)

@@ -14,7 +14,7 @@ from tessera.kit.db import Read
 from tessera.ledger.models import AccountKind, Entry
 from tessera.programs.rules import top_up_bonus
 from tessera.programs.selectors import top_up_bands
-from tessera.stores.models import Store
+from tessera.stores.models import Alliance, Store
 from tessera.wallet.models import StoredValueProfile, TopUpBonusGrant, TopUpBonusRule
 from tessera.wallet.rules import BonusRule, Limits, bonus_rule_pick, custody_minor
 
@@ -145,3 +145,11 @@ def sv_spent_unrestored(*, posting_ids: list[int], store_id: int) -> dict[str, l
         if net:
             spent[kinds[kind]].append((origin or store_id, int(net)))
     return spent
+
+
+def stored_value_shared(program_alliance_id: int | None) -> bool:
+    """Whether stored value bought from one merchant may be spent at another merchant of the programme: always
+    within one chain; in an alliance only where the operator holds a payment licence and switched sharing on."""
+    if program_alliance_id is None:
+        return True
+    return bool(Alliance.objects.filter(id=program_alliance_id).values_list("stored_value_shared", flat=True).get())

@@ -28,15 +28,16 @@ def sv_lots_open_read(*, member_id: int) -> Read[list[OpenLot]]:
     Sent with the member's account lock (``pos_write``'s reads), so it sees the lots as they stand under it.
     """
     return Read(
-        f"SELECT id, kind, store_id, remaining_minor, source_id FROM {LOTS}"  # noqa: S608
-        " WHERE member_id = %s AND remaining_minor > 0 ORDER BY id",
+        f"SELECT l.id, l.kind, l.store_id, l.remaining_minor, l.source_id, s.merchant_id FROM {LOTS} l"  # noqa: S608
+        " JOIN stores_store s ON s.id = l.store_id WHERE l.member_id = %s AND l.remaining_minor > 0 ORDER BY l.id",
         [member_id],
         _open_lots,
     )
 
 
 def _open_lots(rows: list[tuple[Any, ...]]) -> list[OpenLot]:
-    return [OpenLot(int(i), str(kind), int(store), int(left), str(source)) for i, kind, store, left, source in rows]
+    return [OpenLot(int(i), str(kind), int(store), int(left), str(source), int(merchant))
+            for i, kind, store, left, source, merchant in rows]  # fmt: skip
 
 
 def sv_lots_add(

@@ -76,10 +76,28 @@ class TransferOut(Schema):
     amount_minor: int
 
 
+class MerchantOut(Schema):
+    merchant_id: str
+    merchant: str
+    owed_to_minor: int
+    owed_by_minor: int
+    commission_paid_minor: int = Field(..., description="Paid to the alliance operator on points redeemed elsewhere.")
+    commission_earned_minor: int = Field(..., description="Earned as the alliance operator.")
+    net_minor: int
+
+
+class MerchantTransferOut(Schema):
+    payer: str = Field(..., description="Merchant id.")
+    payee: str
+    amount_minor: int
+
+
 class SettlementOut(PeriodOut):
     statements: list[StatementOut]
     obligations: list[ObligationOut]
     transfers: list[TransferOut]
+    merchants: list[MerchantOut] = Field(..., description="Between the merchants of an alliance (HQ view only).")
+    merchant_transfers: list[MerchantTransferOut]
 
 
 class AdjustmentRequest(BaseModel):
@@ -146,6 +164,13 @@ def _view_body(view: PeriodView) -> dict[str, object]:
                          "total_minor": o.total_minor} for o in view.obligations],
         "transfers": [{"payer": t.payer.code, "payee": t.payee.code, "amount_minor": t.amount_minor}
                       for t in view.transfers],
+        "merchants": [{"merchant_id": m.merchant.public_id, "merchant": m.merchant.name,
+                       "owed_to_minor": m.owed_to_minor, "owed_by_minor": m.owed_by_minor,
+                       "commission_paid_minor": m.commission_paid_minor,
+                       "commission_earned_minor": m.commission_earned_minor, "net_minor": m.net_minor}
+                      for m in view.merchants],
+        "merchant_transfers": [{"payer": t.payer.public_id, "payee": t.payee.public_id, "amount_minor": t.amount_minor}
+                               for t in view.merchant_transfers],
     }  # fmt: skip
 
 
@@ -169,7 +194,7 @@ def settlement_export_view(
     program_id: str,
     period: str,
     format: Literal["csv", "xlsx"] = Query("xlsx"),
-    table: Literal["statements", "obligations", "transfers"] = Query("statements"),
+    table: Literal["statements", "obligations", "transfers", "merchants", "merchant_transfers"] = Query("statements"),
 ) -> HttpResponse:
     program, visible = _program(request, program_id, Action.SETTLEMENT_VIEW)
     view = _closed(program, period, visible)

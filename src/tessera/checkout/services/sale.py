@@ -37,6 +37,7 @@ from tessera.coupons.selectors import coupons_open_read, held_coupons, template_
 from tessera.coupons.services import coupons_choose, coupons_hold, coupons_redeem, hold_key_for
 from tessera.kit.actor import Actor
 from tessera.kit.db import IdOf, Read, sql_insert, sql_reads
+from tessera.kit.money import amount_text
 from tessera.kit.outcome import Outcome
 from tessera.ledger.models import POINTS, AccountKind
 from tessera.ledger.rules import Leg, legs_by_origin
@@ -47,11 +48,14 @@ from tessera.members.selectors import member_balances
 from tessera.members.services import Profile, member_join, program_for_store
 from tessera.members.stats import CategoryMove, member_stats_sale
 from tessera.points.services import lot_add, lots_consume, points_available
+from tessera.programs.models import Program
 from tessera.rewards.services import gift_ladder_record, gift_month_read
 from tessera.stores.selectors import store_timezone_read
 from tessera.tiers.selectors import TierPlace, tier_benefits_get, tier_place_read
 from tessera.tiers.services import tier_facts_record
-from tessera.wallet.rules import OpenLot, Take, by_origin, lots_take
+from tessera.wallet.errors import StoredValueNotShared
+from tessera.wallet.rules import OpenLot, Take, by_origin, held_of, lots_take, lots_usable
+from tessera.wallet.selectors import stored_value_shared
 from tessera.wallet.services import BONUS, PRINCIPAL, sv_lots_consume, sv_lots_open_read
 
 
@@ -88,7 +92,12 @@ def sale_quote(*, actor: Actor, sale: SaleIn, now: datetime, hold: bool = False)
     checked = _check(sale, actor=actor)
     member = _quote_member(checked, actor=actor)
     balances = member_balances(member=member)
-    wallet = Wallet(principal=balances.sv_principal_minor, bonus=balances.sv_bonus_minor, owed=balances.points_debt,
+    principal, bonus = balances.sv_principal_minor, balances.sv_bonus_minor
+    if member.id and tendered(sale.tenders, "stored_value") and not stored_value_shared(member.program.alliance_id):
+        (lots,) = sql_reads([sv_lots_open_read(member_id=member.id)])
+        usable = _usable_lots(lots, sale, program=member.program, merchant_id=actor.merchant_id) or []
+        principal, bonus = held_of(usable, PRINCIPAL), held_of(usable, BONUS)
+    wallet = Wallet(principal=principal, bonus=bonus, owed=balances.points_debt,
                     points_available=points_available(member_id=member.id, now=now))  # fmt: skip
     benefits = _benefits(member)
     key = hold_key_for(store_id=actor.store_id, pos_number=sale.pos_number)
@@ -190,8 +199,11 @@ def _sale_write(w: Write, checked: CheckedSale, *, codes: list[str] | None, hold
     place, month, sv_lots, *coupon_seen = w.seen
     # Only a points tender needs the unexpired lots (lots_consume checks them again under the same lock).
     available = points_available(member_id=w.member.id, now=now) if tendered(sale.tenders, "points") else 0
-    wallet = Wallet(principal=a.sv_principal.balance or 0, bonus=a.sv_bonus.balance or 0,
-                    owed=-(a.points_debt.balance or 0), points_available=available)  # fmt: skip
+    sv_lots = _usable_lots(sv_lots, sale, program=w.program, merchant_id=w.request.actor.merchant_id)
+    principal, bonus = (held_of(sv_lots, PRINCIPAL), held_of(sv_lots, BONUS)) if sv_lots is not None else (
+        a.sv_principal.balance or 0, a.sv_bonus.balance or 0)  # fmt: skip
+    wallet = Wallet(principal=principal, bonus=bonus, owed=-(a.points_debt.balance or 0),
+                    points_available=available)  # fmt: skip
     benefits = _benefits(w.member, place)
     combination, basket = _sale_coupons(w, checked, benefits, coupon_seen, codes=codes, hold_key=hold_key)
     plan = plan_sale(checked, program=w.program, member=w.member, wallet=wallet, benefits=benefits,
@@ -244,6 +256,23 @@ def _sale_coupons(
                          first_purchase=bool(first))  # fmt: skip
     held = held_coupons(rows, template_views(w.program), hold_key=hold_key, at=sale.event_at, budgets=budgets)
     return coupons_choose(held, basket, codes), basket
+
+
+def _usable_lots(
+    lots: list[OpenLot] | None, sale: SaleIn, *, program: Program, merchant_id: int
+) -> list[OpenLot] | None:
+    """The stored-value lots this sale may spend (None when it tenders none).
+
+    In an alliance that does not share stored value, only the lots of the selling merchant's stores count; a sale
+    that asks for more than those hold, while the card holds enough, is told why rather than "not enough".
+    """
+    if lots is None:
+        return None
+    usable = lots_usable(lots, merchant_id=merchant_id, shared=stored_value_shared(program.alliance_id))
+    asked, here = tendered(sale.tenders, "stored_value"), sum(lot.remaining for lot in usable)
+    if here < asked <= sum(lot.remaining for lot in lots):
+        raise StoredValueNotShared(usable_text=amount_text(here, program.currency), usable_minor=here)
+    return usable
 
 
 def _stored_value_takes(lots: list[OpenLot], plan: SalePlan) -> list[Take]:

@@ -1,0 +1,131 @@
+"""An alliance's month, worked by hand: a clothing chain (the operator), a café and a fuel station share one card;
+points issued by one and redeemed at another are owed at their value less the operator's 10% commission, and
+stored value stays with the merchant that sold it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from tessera.checkout.commands import RedemptionIn
+from tessera.checkout.services import points_redeem
+from tessera.kit.clock import now
+from tessera.kit.errors import DomainError
+from tessera.ledger.models import Posting
+from tessera.ledger.verify import ledger_verify
+from tessera.members.selectors import member_balances
+from tessera.programs.services import ProgramSetupInvalid, alliance_create
+from tessera.settlement.services import settlement_close
+from tessera.stores.selectors import headquarters_actor
+from tessera.stores.services import merchant_create, store_create, terminal_create, terminal_key_issue
+from tessera.testing import Shop, key, member_new, sell, top_up, world_build
+
+pytestmark = pytest.mark.django_db
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def partner(name, code):
+    merchant = merchant_create(name=name, country="CN", timezone="Asia/Shanghai", currency="CNY")
+    store = store_create(merchant=merchant, code=code, name=f"{name} {code}")
+    terminal = terminal_create(store=store, name="till-1")
+    return merchant, Shop(store=store, terminal=terminal, key=terminal_key_issue(terminal=terminal).secret)
+
+
+def redeem(shop, member, points):
+    command = RedemptionIn(member=member.public_id, pos_number=f"R-{key()}", event_at=now(), points=points)
+    return points_redeem(actor=shop.actor, redemption=command, request_key=key(), now=now()).body
+
+
+@pytest.fixture
+def alliance():
+    silk = world_build(stores=2, name="Silk", point_value_points=10, point_value_minor=100)
+    bean, bean1 = partner("Bean", "BEAN1")
+    fuel, fuel1 = partner("Fuel", "FUEL1")
+    alliance_create(program=silk.program, name="City card", partners=[bean, fuel], commission_bp=1_000)
+    return silk, bean, bean1, fuel, fuel1
+
+
+def merchant_figures(period):
+    return {
+        s.merchant.name: (s.owed_to_minor, s.owed_by_minor, s.commission_paid_minor, s.commission_earned_minor,
+                          s.net_minor)
+        for s in period.merchant_statements.select_related("merchant")
+    }  # fmt: skip
+
+
+def test_an_alliance_month_settles_points_between_merchants_less_the_commission(alliance):
+    silk, _bean, bean1, _fuel, fuel1 = alliance
+    with time_machine.travel(datetime(2026, 11, 12, 12, tzinfo=SHANGHAI), tick=False):
+        m1, m2 = member_new(silk), member_new(silk)
+        sell(silk.a, m1, [(1, 50_000)])  # 500 points issued by Silk
+        sell(bean1, m1, [(1, 8_000)])  # 80 points issued by Bean
+        redeem(fuel1, m1, 300)  # Silk's points at Fuel: Silk owes Fuel 30.00, 3.00 of it commission
+        sell(fuel1, m2, [(1, 20_000)])  # 200 points issued by Fuel
+        redeem(bean1, m2, 150)  # Fuel's points at Bean: Fuel owes Bean 15.00, 1.50 commission
+        redeem(silk.b, m1, 250)  # 200 of Silk's own (nothing between merchants), 50 of Bean's: 5.00, 0.50
+    with time_machine.travel(datetime(2026, 12, 1, 1, tzinfo=SHANGHAI), tick=False):
+        operator = headquarters_actor(merchant_id=silk.merchant.id, system="settlement-test")
+        period = settlement_close(program=silk.program, year=2026, month=11, actor=operator, now=now())
+    assert merchant_figures(period) == {
+        "Silk": (450, 2_700, 300, 500, -2_050),
+        "Bean": (1_350, 450, 50, 0, 850),
+        "Fuel": (2_700, 1_350, 150, 0, 1_200),
+    }
+    transfers = {(t.payer.name, t.payee.name, t.amount_minor)
+                 for t in period.merchant_transfers.select_related("payer", "payee")}  # fmt: skip
+    assert transfers == {("Silk", "Fuel", 2_550), ("Fuel", "Bean", 1_350), ("Bean", "Silk", 500)}
+    assert period.commission_bp == 1_000
+    # The stores' own statements still show every store, the partners' included.
+    assert period.statements.get(store=fuel1.store).points_receivable == 300
+    assert ledger_verify() == []
+
+
+def test_stored_value_stays_with_the_merchant_that_sold_it(alliance):
+    silk, _bean, bean1, _fuel, fuel1 = alliance
+    member = member_new(silk)
+    top_up(bean1, member, 10_000)  # 100.00 bought at the café
+    postings = Posting.objects.count()
+    with pytest.raises(DomainError) as caught:
+        sell(fuel1, member, [(1, 5_000)], sv=5_000)
+    assert caught.value.code == "stored_value_not_shared"
+    assert "payment licence" in caught.value.text()
+    assert Posting.objects.count() == postings
+    sell(bean1, member, [(1, 5_000)], sv=5_000)  # at the café it spends as usual
+    assert member_balances(member=member).sv_principal_minor == 5_000
+
+
+def test_an_operator_with_a_licence_may_share_stored_value(db):
+    silk = world_build(name="Silk")
+    fuel, fuel1 = partner("Fuel", "FUEL1")
+    with pytest.raises(ProgramSetupInvalid):
+        alliance_create(program=silk.program, name="City card", partners=[fuel], stored_value_shared=True)
+    alliance_create(program=silk.program, name="City card", partners=[fuel], stored_value_shared=True,
+                    licence_holder="Silk Pay Ltd, PBOC licence Z2026")  # fmt: skip
+    member = member_new(silk)
+    top_up(silk.a, member, 10_000)
+    receipt = sell(fuel1, member, [(1, 4_000)], sv=4_000)
+    assert receipt["balances"]["stored_value"]["principal_minor"] == 6_000
+
+
+@pytest.mark.parametrize(
+    "change", [{"commission_bp": 10_001}, {"partners": "owner"}, {"partners": "twice"}, {"currency": "KRW"}]
+)
+def test_a_bad_alliance_is_refused_and_changes_nothing(db, change):
+    silk = world_build(name="Silk")
+    fuel, _shop = partner("Fuel", "FUEL1")
+    partners = [fuel]
+    if change.get("partners") == "owner":
+        partners = [silk.merchant]
+    elif change.get("partners") == "twice":
+        partners = [fuel, fuel]
+    elif "currency" in change:
+        partners = [merchant_create(name="Seoul", country="KR", timezone="Asia/Seoul", currency="KRW")]
+    with pytest.raises(ProgramSetupInvalid):
+        alliance_create(program=silk.program, name="City card", partners=partners,
+                        commission_bp=change.get("commission_bp", 0))  # fmt: skip
+    silk.program.refresh_from_db()
+    assert silk.program.alliance_id is None
+    assert silk.program.participants.count() == 1
