@@ -27,6 +27,7 @@ from tessera.earning.rules import (
 from tessera.kit.db import db_datetime, sql_rows
 from tessera.programs.config_cache import config_cached
 from tessera.programs.models import Program
+from tessera.programs.rules import EarnRate
 
 _RULE_COLUMNS = (
     "code", "kind", "factor_permille", "weekday", "day_of_month", "birthday_scope", "match_on", "match_value",
@@ -111,6 +112,7 @@ def earning_for_sale(
     tier_factor_permille: int | None = None,
     tier_code: str = "",
     coupon: Boost | None = None,
+    rate: EarnRate | None = None,
 ) -> Earning:
     """What a sale at till time ``event_at`` earns: the rules and the day so far on the programme's calendar.
 
@@ -125,7 +127,7 @@ def earning_for_sale(
         earned_today = points_earned_on(member_id=member_id, local_day_start=start, local_day_end=end)
     member = MemberContext(local_date=day, birthday=birthday, tier_factor_permille=tier_factor_permille,
                            tier_code=tier_code, coupon=coupon)  # fmt: skip
-    return earn(lines=lines, rate=program.earn_rate, member=member, rules=rules, earned_today=earned_today)
+    return earn(lines=lines, rate=rate or program.earn_rate, member=member, rules=rules, earned_today=earned_today)
 
 
 def burn_policy(program: Program) -> BurnPolicy:

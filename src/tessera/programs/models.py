@@ -192,6 +192,17 @@ class ProgramMerchant(models.Model):
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OWNER)
     joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+    # What an alliance partner gives the card's members at its own stores, and funds: its points are its own debt
+    # to whoever redeems them (docs/settlement.md). Empty: the programme's tier discount and earn rate.
+    discount_bp = models.PositiveIntegerField(
+        _("member discount here"), null=True, blank=True, validators=[MaxValueValidator(10_000)],
+        help_text=_("Basis points off every line at this merchant's stores, instead of the tier's discount."),
+    )  # fmt: skip
+    earn_points = models.PositiveIntegerField(_("points earned here"), null=True, blank=True)
+    earn_per_minor = models.PositiveIntegerField(
+        _("per spend here (minor units)"), null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text=_("With the points above: this merchant's own earn rate instead of the programme's."),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["program_id", "id"]
@@ -199,6 +210,16 @@ class ProgramMerchant(models.Model):
         verbose_name_plural = _("participating merchants")
         constraints = [
             models.UniqueConstraint(fields=["program", "merchant"], name="program_merchant_unique"),
+            models.CheckConstraint(
+                condition=models.Q(discount_bp__isnull=True) | models.Q(discount_bp__lte=10_000),
+                name="partner_discount_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(earn_points__isnull=True, earn_per_minor__isnull=True)
+                | models.Q(earn_points__isnull=False, earn_per_minor__gt=0),
+                name="partner_earn_rate_whole",
+                violation_error_message=_("Give both the points and the spend that earns them, or neither."),
+            ),
         ]
 
     def __str__(self) -> str:

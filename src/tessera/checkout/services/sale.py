@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -49,6 +50,7 @@ from tessera.members.services import Profile, member_join, program_for_store
 from tessera.members.stats import CategoryMove, member_stats_sale
 from tessera.points.services import lot_add, lots_consume, points_available
 from tessera.programs.models import Program
+from tessera.programs.selectors import partner_terms
 from tessera.rewards.services import gift_ladder_record, gift_month_read
 from tessera.stores.selectors import store_timezone_read
 from tessera.tiers.selectors import TierPlace, tier_benefits_get, tier_place_read
@@ -66,19 +68,25 @@ def _check(sale: SaleIn, *, actor: Actor) -> CheckedSale:
     return CheckedSale(sale=sale, gross=gross)
 
 
-def _benefits(member: Member, place: TierPlace | None = None) -> Benefits:
+def _benefits(member: Member, merchant_id: int, place: TierPlace | None = None) -> Benefits:
     """The member's tier benefits at the till; a member not yet on the ladder (or joining now) holds its base tier.
 
     ``place`` is the member's place on the ladder when checkout has read it already. The tier name is in the
-    language of the request, for the receipt.
+    language of the request, for the receipt. At an alliance partner's store (``merchant_id``) the partner's own
+    discount and earn rate, where it set them, take the place of the tier's discount and the programme's rate.
     """
     language = get_language() or "en"
     tier = tier_benefits_get(member_id=member.id, program=member.program, language=language, place=place)
-    if tier is None:
-        return Benefits()
-    return Benefits(tier_code=tier.tier_code, tier_name=tier.tier_name, discount_bp=tier.discount_bp,
-                    excluded_categories=frozenset(tier.excluded_categories),
-                    multiplier_permille=tier.multiplier_permille)  # fmt: skip
+    benefits = Benefits() if tier is None else Benefits(
+        tier_code=tier.tier_code, tier_name=tier.tier_name, discount_bp=tier.discount_bp,
+        excluded_categories=frozenset(tier.excluded_categories), multiplier_permille=tier.multiplier_permille,
+    )  # fmt: skip
+    terms = partner_terms(program=member.program, merchant_id=merchant_id)
+    if terms is None:
+        return benefits
+    if terms.discount_bp is not None:
+        benefits = replace(benefits, discount_bp=terms.discount_bp, excluded_categories=frozenset())
+    return replace(benefits, earn_rate=terms.rate) if terms.rate else benefits
 
 
 def sale_quote(*, actor: Actor, sale: SaleIn, now: datetime, hold: bool = False) -> dict[str, Any]:
@@ -99,7 +107,7 @@ def sale_quote(*, actor: Actor, sale: SaleIn, now: datetime, hold: bool = False)
         principal, bonus = held_of(usable, PRINCIPAL), held_of(usable, BONUS)
     wallet = Wallet(principal=principal, bonus=bonus, owed=balances.points_debt,
                     points_available=points_available(member_id=member.id, now=now))  # fmt: skip
-    benefits = _benefits(member)
+    benefits = _benefits(member, actor.merchant_id)
     key = hold_key_for(store_id=actor.store_id, pos_number=sale.pos_number)
     combination, basket, coupons = _quote_coupons(checked, member=member, benefits=benefits, actor=actor, hold_key=key)
     plan = plan_sale(checked, program=member.program, member=member, wallet=wallet, benefits=benefits,
@@ -204,7 +212,7 @@ def _sale_write(w: Write, checked: CheckedSale, *, codes: list[str] | None, hold
         a.sv_principal.balance or 0, a.sv_bonus.balance or 0)  # fmt: skip
     wallet = Wallet(principal=principal, bonus=bonus, owed=-(a.points_debt.balance or 0),
                     points_available=available)  # fmt: skip
-    benefits = _benefits(w.member, place)
+    benefits = _benefits(w.member, w.request.actor.merchant_id, place)
     combination, basket = _sale_coupons(w, checked, benefits, coupon_seen, codes=codes, hold_key=hold_key)
     plan = plan_sale(checked, program=w.program, member=w.member, wallet=wallet, benefits=benefits,
                      coupons=combination, boost=boost_of(combination, basket) if basket else None)  # fmt: skip

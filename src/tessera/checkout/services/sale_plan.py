@@ -29,6 +29,7 @@ from tessera.earning.selectors import burn_policy, earning_for_sale
 from tessera.ledger.errors import insufficient
 from tessera.members.models import Member
 from tessera.programs.models import Program
+from tessera.programs.rules import EarnRate
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class Benefits:
     discount_bp: int = 0
     excluded_categories: frozenset[str] = field(default_factory=frozenset)
     multiplier_permille: int | None = None
+    earn_rate: EarnRate | None = None  # an alliance partner's own rate at its stores; None: the programme's
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,4 +187,5 @@ def _earning(
     return earning_for_sale(
         program=program, member_id=member.id, birthday=member.birthday, lines=lines, event_at=sale.event_at,
         tier_factor_permille=benefits.multiplier_permille, tier_code=benefits.tier_code, coupon=boost,
+        rate=benefits.earn_rate,
     )  # fmt: skip

@@ -4,24 +4,27 @@ stored value stays with the merchant that sold it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
-from tessera.checkout.commands import RedemptionIn
-from tessera.checkout.services import points_redeem
+from tessera.checkout.commands import RedemptionIn, TenderIn
+from tessera.checkout.services import points_redeem, sale_commit
 from tessera.kit.clock import now
 from tessera.kit.errors import DomainError
 from tessera.ledger.models import Posting
 from tessera.ledger.verify import ledger_verify
+from tessera.points.models import PointsLot
+from tessera.programs.models import ProgramMerchant
 from tessera.members.selectors import member_balances
 from tessera.programs.services import ProgramSetupInvalid, alliance_create
 from tessera.settlement.services import settlement_close
 from tessera.stores.selectors import headquarters_actor
 from tessera.stores.services import merchant_create, store_create, terminal_create, terminal_key_issue
-from tessera.testing import Shop, key, member_new, sell, top_up, world_build
+from tessera.testing import Shop, key, member_new, sale_in, sell, top_up, world_build
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -129,3 +132,19 @@ def test_a_bad_alliance_is_refused_and_changes_nothing(db, change):
     silk.program.refresh_from_db()
     assert silk.program.alliance_id is None
     assert silk.program.participants.count() == 1
+
+
+def test_a_partner_gives_its_own_discount_and_earn_rate_at_its_stores(alliance):
+    silk, bean, bean1, _fuel, fuel1 = alliance
+    # The café gives alliance members 5% off and 2 points a yuan, which it funds; the fuel station sets nothing.
+    ProgramMerchant.objects.filter(program=silk.program, merchant=bean).update(
+        discount_bp=500, earn_points=2, earn_per_minor=100
+    )
+    member = member_new(silk)
+    sale = replace(sale_in(member, [(1, 10_000)]), tenders=(TenderIn("cash", 9_500),))
+    at_cafe = sale_commit(actor=bean1.actor, sale=sale, request_key=key(), now=now()).body
+    assert (at_cafe["total_minor"], at_cafe["points"]["earned"]) == (9_500, 190)
+    at_fuel = sell(fuel1, member, [(1, 10_000)])
+    assert (at_fuel["total_minor"], at_fuel["points"]["earned"]) == (10_000, 100)
+    lots = PointsLot.objects.filter(member=member).values_list("store__code", "points")
+    assert sorted(lots) == [("BEAN1", 190), ("FUEL1", 100)]
