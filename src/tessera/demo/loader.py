@@ -53,6 +53,7 @@ from tessera.demo.history import (
 )
 from tessera.demo.markets import MARKETS
 from tessera.demo.organisation import Business, business_create
+from tessera.demo.settlement import demo_settlements
 from tessera.kit.actor import Actor
 from tessera.kit.clock import now as clock_now
 from tessera.ledger.models import Entry, Posting
@@ -271,6 +272,7 @@ def demo_load(*, seed: int, members: int, end: datetime | None = None, progress:
             progress(done, len(plan.steps))
     # Coupons to try at the till now, issued at the end of the replayed year (so none has expired yet).
     demo_coupons(businesses, seed=seed, now=clock_now())
+    demo_settlements(businesses, end=end)
     return _summary(skipped=replay.skipped, seconds=time.perf_counter() - started)
 
 

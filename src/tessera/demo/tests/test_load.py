@@ -24,6 +24,8 @@ from tessera.ledger.models import Entry, Posting
 from tessera.ledger.verify import ledger_verify
 from tessera.members.models import Member
 from tessera.programs.models import Program
+from tessera.settlement.models import SettlementPeriod
+from tessera.settlement.rules import period_bounds
 from tessera.stores.models import Merchant, Store, Terminal, TerminalKey
 from tessera.stores.selectors import terminal_key_authenticate
 
@@ -65,6 +67,17 @@ class TestDemoLoad:
         assert ledger_verify() == []
         assert "Loaded in" in loaded
         assert "Ledger verify: ok" in loaded
+
+    def test_every_ended_month_is_settled_for_both_businesses(self, loaded: str) -> None:
+        # The year ends on 30 June 2025: June is still open, every earlier month with postings is closed in order.
+        for program in Program.objects.all():
+            months = list(SettlementPeriod.objects.filter(program=program).values_list("year", "month"))
+            assert months, f"{program} has no closed month"
+            assert months[-1] == (2025, 5)
+            assert len(months) == len(set(months))
+            june = period_bounds(2025, 6, program.owner.timezone)[0]
+            covered = sum(SettlementPeriod.objects.filter(program=program).values_list("postings", flat=True))
+            assert covered == Posting.objects.filter(program=program, created_at__lt=june).count()
 
     def test_every_write_went_through_a_service(self, loaded: str) -> None:
         # A service writes a posting for every document and records its idempotency key and answer; rows
