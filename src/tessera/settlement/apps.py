@@ -12,6 +12,7 @@ class SettlementConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: the app registry must be ready before these modules load models.
         from tessera.ledger.guards import guard_tables_register
+        from tessera.settlement import jobs  # noqa: F401  (registers the monthly close in every process)
         from tessera.settlement.checks import register
 
         # A closed month never changes; corrections are adjustment postings in a later month.

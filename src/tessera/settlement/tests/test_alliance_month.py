@@ -17,9 +17,9 @@ from tessera.kit.clock import now
 from tessera.kit.errors import DomainError
 from tessera.ledger.models import Posting
 from tessera.ledger.verify import ledger_verify
+from tessera.members.selectors import member_balances
 from tessera.points.models import PointsLot
 from tessera.programs.models import ProgramMerchant
-from tessera.members.selectors import member_balances
 from tessera.programs.services import ProgramSetupInvalid, alliance_create
 from tessera.settlement.services import settlement_close
 from tessera.stores.selectors import headquarters_actor

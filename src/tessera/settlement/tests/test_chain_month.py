@@ -16,6 +16,7 @@ from tessera.kit.errors import DomainError
 from tessera.ledger.models import Posting
 from tessera.ledger.verify import ledger_verify
 from tessera.settlement.checks import NAME as RECONCILE
+from tessera.settlement.jobs import settlement_close_due
 from tessera.settlement.models import SettlementPeriod
 from tessera.settlement.services import settlement_adjust, settlement_close
 from tessera.stores.selectors import headquarters_actor
@@ -210,3 +211,22 @@ class TestAdjustments:
         with pytest.raises(DomainError) as caught:
             self.adjust(world, hq, request_key=request_key, amount_minor=600)
         assert caught.value.code == "idempotency_key_reused"
+
+
+class TestTheMonthlyJob:
+    def test_it_closes_the_month_just_ended_and_catches_up_after_a_gap(self, chain):
+        world, _hq = chain
+        november(world)
+        with time_machine.travel(at(12, 1, 0, 40), tick=False):
+            assert settlement_close_due(program_id=world.program.id, local_date=at(12, 1).date()) == {
+                "closed": ["2026-11"]
+            }
+            assert settlement_close_due(program_id=world.program.id, local_date=at(12, 2).date()) == {"closed": []}
+        # The worker was down over New Year: on 1 February it closes December and January, in order.
+        with time_machine.travel(at(2, 1, 0, 40, year=2027), tick=False):
+            done = settlement_close_due(program_id=world.program.id, local_date=at(2, 1, year=2027).date())
+        assert done == {"closed": ["2026-12", "2027-01"]}
+        periods = SettlementPeriod.objects.filter(program=world.program).order_by("year", "month")
+        assert [(p.year, p.month, p.closed_by_system) for p in periods] == [
+            (2026, 11, "settlement.close"), (2026, 12, "settlement.close"), (2027, 1, "settlement.close")]  # fmt: skip
+        assert ledger_verify() == []
