@@ -1,4 +1,4 @@
-"""Staff users with a role and a scope: their merchant, their stores and (later) their alliance."""
+"""Staff users with a role and a scope: their merchant, their stores and (once staff can have one) an alliance."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class StaffUser(AbstractUser):
         ]
 
     def scope(self) -> Scope:
-        # No alliance_id yet: alliances do not exist, so an alliance admin is in scope nowhere until they do.
+        # No alliance_id: staff have no link to an alliance yet, so an alliance admin is in scope nowhere.
         return Scope(
             role=Role(self.role),
             merchant_id=self.merchant_id,
