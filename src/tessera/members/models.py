@@ -36,6 +36,11 @@ class Member(models.Model):
         _("card code"), max_length=32, unique=True, help_text="Random token carried by the QR code."
     )
     enrolled_at = models.DateTimeField(_("enrolled at"))
+    # Consent (compliance.md: purpose-bound sharing) to let the alliance's partners see the member's purchases at
+    # other merchants; when it was given, or empty: each partner sees only its own transactions.
+    partners_may_see_history_since = models.DateTimeField(
+        _("shares purchase history with partners since"), null=True, blank=True
+    )
     card_valid_until = models.DateField(
         _("card valid until"), null=True, blank=True,
         help_text=_("Last day the card is valid, in the programme's time zone; empty if it never expires."),

@@ -134,13 +134,30 @@ class HistoryLine:
     actor: str
 
 
-def member_history(*, member: Member, limit: int = 50, before_id: int | None = None) -> list[HistoryLine]:
-    """Every ledger entry on the member's accounts, newest first, with store, time and reason."""
+def history_merchant_for(member: Member, viewer_merchant_id: int) -> int | None:
+    """Whose transactions a viewer at ``viewer_merchant_id`` may see in the member's history: all (None) for the
+    programme's owner and where the member consented to share with the alliance's partners; otherwise a partner
+    sees only what happened at its own stores, never another partner's purchases (issue 5)."""
+    if viewer_merchant_id == member.program.owner_id or member.partners_may_see_history_since is not None:
+        return None
+    return viewer_merchant_id
+
+
+def _history_entries(member: Member, merchant_id: int | None) -> QuerySet[Entry]:
     entries = (
         Entry.objects.filter(account__member=member)
         .select_related("posting__store", "posting__staff", "posting__terminal", "account")
         .order_by("-id")
     )
+    return entries if merchant_id is None else entries.filter(posting__store__merchant_id=merchant_id)
+
+
+def member_history(
+    *, member: Member, limit: int = 50, before_id: int | None = None, merchant_id: int | None = None
+) -> list[HistoryLine]:
+    """Every ledger entry on the member's accounts, newest first, with store, time and reason (with
+    ``merchant_id``: only those posted at that merchant's stores, see ``history_merchant_for``)."""
+    entries = _history_entries(member, merchant_id)
     if before_id is not None:
         entries = entries.filter(id__lt=before_id)
     return [_history_line(e) for e in entries[:limit]]
@@ -256,13 +273,11 @@ class HistoryPage:
     next_before: int | None  # pass as ``before_id`` for the next (older) page; None on the last page
 
 
-def member_history_page(*, member: Member, limit: int = 25, before_id: int | None = None) -> HistoryPage:
+def member_history_page(
+    *, member: Member, limit: int = 25, before_id: int | None = None, merchant_id: int | None = None
+) -> HistoryPage:
     """One page of the member's ledger history, newest first, in a single query whatever the page size."""
-    entries = (
-        Entry.objects.filter(account__member=member)
-        .select_related("posting__store", "posting__staff", "posting__terminal", "account")
-        .order_by("-id")
-    )
+    entries = _history_entries(member, merchant_id)
     if before_id is not None:
         entries = entries.filter(id__lt=before_id)
     # One extra row tells whether an older page exists without a COUNT over the member's whole history.

@@ -16,6 +16,7 @@ from tessera.members.api.schemas import EnrolRequest, HistoryOut, LookupOut, Mem
 from tessera.members.errors import MemberNotFound
 from tessera.members.models import Member
 from tessera.members.selectors import (
+    history_merchant_for,
     member_balances,
     member_find,
     member_get_for_merchant,
@@ -73,7 +74,9 @@ def member_detail(request: HttpRequest, member_id: str) -> HttpResponse:
 def member_history_list(
     request: HttpRequest, member_id: str, before: int | None = None, limit: int = Query(50, ge=1, le=200)
 ) -> HttpResponse:
-    lines = member_history(member=_member(request, member_id), limit=limit, before_id=before)
+    member = _member(request, member_id)
+    scope = history_merchant_for(member, terminal_of(request).store.merchant_id)
+    lines = member_history(member=member, limit=limit, before_id=before, merchant_id=scope)
     entries = [
         {
             "entry_id": h.entry_id,

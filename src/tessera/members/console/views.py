@@ -17,6 +17,7 @@ from tessera.members.console.display import STATUS_ACTIONS, history_items, perso
 from tessera.members.models import Member
 from tessera.members.selectors import (
     PersonalField,
+    history_merchant_for,
     member_balances,
     member_find,
     member_get_for_merchant,
@@ -65,20 +66,34 @@ def member_search(request: HttpRequest) -> HttpResponseBase:
 @console_view(Action.MEMBER_VIEW)
 def member_detail(request: HttpRequest, member_id: str) -> HttpResponse:
     member = member_for_request(request, member_id)
-    return render(request, "members/detail.html", member_page_context(member))
+    context = member_page_context(member, viewer_merchant_id=_viewer_merchant(request))
+    return render(request, "members/detail.html", context)
 
 
-def member_page_context(member: Member, revealed: dict[PersonalField, str] | None = None) -> dict[str, object]:
-    """The member page, personal data masked for every role but for the one field just revealed, if any."""
-    page = member_history_page(member=member, limit=HISTORY_PAGE_SIZE)
+def _viewer_merchant(request: HttpRequest) -> int:
+    store = acting_of(request).store
+    assert store is not None, "console_view makes sure a store is chosen"
+    return store.merchant_id
+
+
+def member_page_context(
+    member: Member, revealed: dict[PersonalField, str] | None = None, *, viewer_merchant_id: int
+) -> dict[str, object]:
+    """The member page, personal data masked for every role but for the one field just revealed, if any.
+
+    An alliance partner's staff see the member's transactions at their own stores only, and no statistics drawn
+    from the others', unless the member consented to sharing (``history_merchant_for``).
+    """
+    scope = history_merchant_for(member, viewer_merchant_id)
+    page = member_history_page(member=member, limit=HISTORY_PAGE_SIZE, merchant_id=scope)
     return {
         "title": member.name,
         "member": member,
         "personal": personal_rows(member, revealed),
         "locale_name": dict(settings.LANGUAGES).get(member.locale, member.locale),
         "balances": member_balances(member=member),
-        "stats": member_stats_get(member=member),
-        "categories": member_top_categories(member=member),
+        "stats": member_stats_get(member=member) if scope is None else None,
+        "categories": member_top_categories(member=member) if scope is None else [],
         "history": history_items(page),
         "next_before": page.next_before,
         "qr_svg": qr_svg(card_code_payload(member.card_code)),
@@ -94,7 +109,8 @@ def member_history(request: HttpRequest, member_id: str) -> HttpResponse:
         before = int(request.GET["before"]) if request.GET.get("before") else None
     except ValueError as exc:
         raise Http404("bad page") from exc
-    page = member_history_page(member=member, limit=HISTORY_PAGE_SIZE, before_id=before)
+    scope = history_merchant_for(member, _viewer_merchant(request))
+    page = member_history_page(member=member, limit=HISTORY_PAGE_SIZE, before_id=before, merchant_id=scope)
     context = {"title": member.name, "member": member, "history": history_items(page), "next_before": page.next_before}
     template = "members/_history_rows.html" if getattr(request, "htmx", False) else "members/history.html"
     return render(request, template, context)

@@ -127,6 +127,8 @@ def member_reveal(request: HttpRequest, member_id: str) -> HttpResponse:
         context = {"member": member, "row": personal_row(member, field, value)}
         response = render(request, "members/_personal_value.html", context)
     else:
-        response = render(request, "members/detail.html", member_page_context(member, {field: value}))
+        viewer = acting_of(request).actor().merchant_id
+        context_page = member_page_context(member, {field: value}, viewer_merchant_id=viewer)
+        response = render(request, "members/detail.html", context_page)
     patch_cache_control(response, no_store=True, private=True)  # the full value must not linger in a cache
     return response

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
 
 from tessera.checkout.commands import RedemptionIn, TenderIn
 from tessera.checkout.services import points_redeem, sale_commit
@@ -17,6 +18,7 @@ from tessera.kit.clock import now
 from tessera.kit.errors import DomainError
 from tessera.ledger.models import Posting
 from tessera.ledger.verify import ledger_verify
+from tessera.members.models import Member
 from tessera.members.selectors import member_balances
 from tessera.points.models import PointsLot
 from tessera.programs.models import ProgramMerchant
@@ -148,3 +150,22 @@ def test_a_partner_gives_its_own_discount_and_earn_rate_at_its_stores(alliance):
     assert (at_fuel["total_minor"], at_fuel["points"]["earned"]) == (10_000, 100)
     lots = PointsLot.objects.filter(member=member).values_list("store__code", "points")
     assert sorted(lots) == [("BEAN1", 190), ("FUEL1", 100)]
+
+
+def history_stores(shop, member):
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {shop.key}").get(f"/api/v1/members/{member.public_id}/history")
+    assert response.status_code == 200, response.content
+    return sorted({e["store_code"] for e in response.json()["entries"]})
+
+
+def test_a_partner_sees_its_own_transactions_until_the_member_consents(alliance):
+    silk, _bean, bean1, _fuel, fuel1 = alliance
+    member = member_new(silk)
+    sell(silk.a, member, [(1, 30_000)])  # bought clothes at Silk
+    sell(fuel1, member, [(1, 5_000)])  # filled up at Fuel
+    sell(bean1, member, [(1, 2_000)])  # a coffee at Bean
+    assert history_stores(bean1, member) == ["BEAN1"]  # never the clothes or the fuel
+    assert history_stores(fuel1, member) == ["FUEL1"]
+    assert history_stores(silk.a, member) == ["BEAN1", "FUEL1", "S001"]  # the card's owner runs the programme
+    Member.objects.filter(id=member.id).update(partners_may_see_history_since=now())
+    assert history_stores(bean1, member) == ["BEAN1", "FUEL1", "S001"]
