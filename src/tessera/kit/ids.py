@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from ulid import ULID
 
-PREFIXES = frozenset("mch sto prg mbr pst doc trm key stf aud rwg cpt cpn mit mor tbr stl all".split())
+PREFIXES = frozenset(
+    {"mch", "sto", "prg", "mbr", "pst", "doc", "trm", "key", "stf", "aud", "rwg", "cpt", "cpn", "mit", "mor", "tbr"}
+    | {"stl", "all"}
+)
 
 
 def new_public_id(prefix: str) -> str:
