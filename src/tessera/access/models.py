@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tessera.access.rules import ADMIN_ROLES, Role, Scope
 from tessera.kit import ids
-from tessera.stores.models import Merchant, Store
+from tessera.stores.models import Alliance, Merchant, Store
 
 
 class StaffUser(AbstractUser):
@@ -26,6 +26,10 @@ class StaffUser(AbstractUser):
         Merchant, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("merchant")
     )
     stores = models.ManyToManyField(Store, blank=True, related_name="staff", verbose_name=_("stores"))
+    alliance = models.ForeignKey(
+        Alliance, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("alliance"),
+        help_text=_("For an alliance administrator: the alliance whose statements they read."),
+    )  # fmt: skip
     preferred_language = models.CharField(_("language"), max_length=8, blank=True)
 
     class Meta:
@@ -48,12 +52,14 @@ class StaffUser(AbstractUser):
         ]
 
     def scope(self) -> Scope:
-        # No alliance_id: staff have no link to an alliance yet, so an alliance admin is in scope nowhere.
+        # Only an alliance administrator reaches an alliance; anyone else's link to one is ignored.
+        alliance_id = self.alliance_id if Role(self.role) is Role.ALLIANCE_ADMIN else None
         return Scope(
             role=Role(self.role),
             merchant_id=self.merchant_id,
             store_ids=frozenset(self.stores.values_list("id", flat=True)),
             is_platform_admin=self.is_superuser,
+            alliance_id=alliance_id,
         )
 
 

@@ -59,7 +59,7 @@ API_ACTIONS: dict[tuple[str, str], Action | None] = {
     ("POST", f"{_PROGRAM}/earning-rules"): Action.PROGRAM_CONFIGURE,
     ("POST", f"{_PROGRAM}/gift-ladders"): Action.PROGRAM_CONFIGURE,
     ("POST", f"{_PROGRAM}/coupons/issue"): Action.PROGRAM_CONFIGURE,
-    ("GET", f"{_PROGRAM}/stored-value/liability"): Action.PROGRAM_CONFIGURE,
+    ("GET", f"{_PROGRAM}/stored-value/liability"): Action.REPORT_VIEW,
     ("GET", f"{_PROGRAM}/settlements"): Action.SETTLEMENT_VIEW,
     ("GET", _MONTH): Action.SETTLEMENT_VIEW,
     ("GET", f"{_MONTH}/export"): Action.SETTLEMENT_VIEW,

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.db.models import Q
 
-from tessera.access.rules import Action, Scope, role_allows, scope_allows_merchant
+from tessera.access.rules import Action, Scope, role_allows, scope_allows_alliance, scope_allows_merchant
 from tessera.kit.db import db_datetime, sql_rows
 from tessera.programs.models import Program, ProgramMerchant
 from tessera.settlement.models import (
@@ -203,6 +203,8 @@ def settlement_visible(scope: Scope, program: Program, action: Action) -> Visibl
     owner_id = program_owner(program).id
     if scope_allows_merchant(scope, action, merchant_id=owner_id):
         return Visible(everything=True)
+    if program.alliance_id is not None and scope_allows_alliance(scope, action, alliance_id=program.alliance_id):
+        return Visible(everything=True)  # the alliance administrator reads the card's settlement, never writes
     if action is not Action.SETTLEMENT_VIEW or not role_allows(scope.role, action) or scope.merchant_id != owner_id:
         return None
     stores = scope.store_ids & frozenset(program_store_ids(program))

@@ -21,8 +21,11 @@ from tessera.stores.selectors import headquarters_get
 router = Router(tags=["programme configuration"], auth=STAFF_AUTH)
 
 
-def program_for_staff(request: HttpRequest, program_id: str) -> tuple[Program, Actor]:
-    """The programme, if the staff member is headquarters of its owner; one 404 for every other case."""
+def program_for_staff(
+    request: HttpRequest, program_id: str, action: Action = Action.PROGRAM_CONFIGURE
+) -> tuple[Program, Actor]:
+    """The programme, if the staff member is headquarters of its owner with ``action``; one 404 for every
+    other merchant's or unknown programme, 403 where the role lacks the action."""
     program = Program.objects.filter(public_id=program_id).first()
     if program is None:
         raise ProgramNotServed()
@@ -30,7 +33,7 @@ def program_for_staff(request: HttpRequest, program_id: str) -> tuple[Program, A
     auth = staff_of(request)
     if not auth.user.is_superuser and auth.user.merchant_id != program.owner_id:
         raise ProgramNotServed()
-    auth.require(Action.PROGRAM_CONFIGURE, store_id=hq.id, store_merchant_id=program.owner_id)
+    auth.require(action, store_id=hq.id, store_merchant_id=program.owner_id)
     actor = Actor(store_id=hq.id, merchant_id=program.owner_id, currency=hq.currency, staff_id=auth.user.id)
     return program, actor
 

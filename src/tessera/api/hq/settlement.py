@@ -18,7 +18,7 @@ from ninja import Header, Query, Router, Schema
 from pydantic import BaseModel, ConfigDict, Field
 
 from tessera.access.api import STAFF_AUTH, staff_of
-from tessera.access.rules import Action
+from tessera.access.rules import Action, Scope
 from tessera.access.terminals import ActionForbidden
 from tessera.idempotency.services import idempotency_key_require
 from tessera.kit.actor import Actor
@@ -123,12 +123,19 @@ class AdjustmentOut(Schema):
 def _program(request: HttpRequest, program_id: str, action: Action) -> tuple[Program, Visible]:
     program = Program.objects.filter(public_id=program_id).first()
     user = staff_of(request).user
-    if program is None or (not user.is_superuser and user.merchant_id != program.owner_id):
+    if program is None or not _reaches(user.scope(), program):
         raise ProgramNotServed()
     visible = settlement_visible(user.scope(), program, action)
     if visible is None:
         raise ActionForbidden()
     return program, visible
+
+
+def _reaches(scope: Scope, program: Program) -> bool:
+    """The programme is the caller's to ask about: their merchant's, or their alliance's card."""
+    if scope.is_platform_admin or scope.merchant_id == program.owner_id:
+        return True
+    return scope.alliance_id is not None and scope.alliance_id == program.alliance_id
 
 
 def _month(text: str) -> tuple[int, int]:

@@ -7,6 +7,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from tessera.access.api import STAFF_AUTH
+from tessera.access.rules import Action
 from tessera.api.hq.programs import program_for_staff
 from tessera.kit.http import json_response
 from tessera.stores.models import Merchant
@@ -19,7 +20,9 @@ router = Router(tags=["stored value"], auth=STAFF_AUTH)
 class StoreLiabilityOut(Schema):
     store: str = Field(..., description="The store's code.")
     unit: str
-    principal_minor: int = Field(..., description="Principal taken in here and not yet spent or refunded.")
+    principal_minor: int = Field(
+        ..., description="What members still hold of this store's money, wherever it is spent."
+    )
     bonus_minor: int
 
 
@@ -43,9 +46,10 @@ class LiabilityOut(Schema):
 @router.get("/programs/{program_id}/stored-value/liability", response=LiabilityOut,
             summary="Stored value outstanding per store and per merchant, with the custody deposit")  # fmt: skip
 def liability_view(request: HttpRequest, program_id: str) -> HttpResponse:
-    """Stores can show a negative figure (value spent there was taken in at another); the merchant line nets them,
-    and the custody deposit is sized on it, rounded up to the minor unit."""
-    program, _actor = program_for_staff(request, program_id)
+    """Per store, what members hold of that store's money (never negative); per merchant, the sum, with the
+    custody deposit sized on it, rounded up to the minor unit."""
+    # A report: the operations centre and auditors read it (report.view), nobody changes anything here.
+    program, _actor = program_for_staff(request, program_id, Action.REPORT_VIEW)
     rows = [r for r in stored_value_liability_list() if r.program_id == program.id]
     merchants = dict(Merchant.objects.filter(id__in={r.merchant_id for r in rows}).values_list("id", "public_id"))
     names = dict(Merchant.objects.filter(id__in=merchants).values_list("id", "name"))

@@ -11,7 +11,12 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
+from tessera.access.models import StaffUser
+from tessera.access.services import staff_token_issue
 from tessera.api.tests.test_hq_programs import client, token_for
+from tessera.kit.clock import now
+from tessera.programs.services import alliance_create
+from tessera.stores.services import merchant_create
 from tessera.testing import member_new, sell, top_up, world_build
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +123,19 @@ def test_an_open_month_is_not_found(chain):
     hq = token_for(chain, "hq_admin", "hq")
     response = client(hq).get(url(chain, "/2026-11"))
     assert (response.status_code, response.json()["error"]["code"]) == (404, "settlement_period_not_found")
+
+
+def test_an_alliance_administrator_reads_their_alliances_months_and_nothing_else(chain):
+    fuel = merchant_create(name="Fuel", country="CN", timezone="Asia/Shanghai", currency="CNY")
+    alliance = alliance_create(program=chain.program, name="City card", partners=[fuel], commission_bp=500)
+    close(token_for(chain, "hq_admin", "hq"), chain)
+    admin = StaffUser.objects.create_user(username="alliance", password="x" * 16, role="alliance_admin",
+                                          merchant=chain.merchant, alliance=alliance)  # fmt: skip
+    token = staff_token_issue(staff=admin, now=now()).secret
+    assert client(token).get(url(chain, "/2026-11")).status_code == 200
+    assert close(token, chain, "2026-10").status_code == 403
+    other = world_build(name="Other")
+    other_alliance = alliance_create(program=other.program, name="Elsewhere", partners=[])
+    stranger = StaffUser.objects.create_user(username="stranger", password="x" * 16, role="alliance_admin",
+                                             merchant=other.merchant, alliance=other_alliance)  # fmt: skip
+    assert client(staff_token_issue(staff=stranger, now=now()).secret).get(url(chain)).status_code == 404
