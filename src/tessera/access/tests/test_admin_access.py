@@ -138,11 +138,6 @@ def test_the_staff_list_filters_only_by_the_operations_centres_own_merchant(worl
     assert foreign.merchant.name not in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MerchantScopedAdmin (kit/console/admin.py) leaves Django's related list "
-    "filters listing every merchant's stores and programmes; RelatedOnlyFieldListFilter would fix it",
-)
 def test_no_admin_list_filter_names_another_merchants_stores_or_programmes(world, foreign):
     client = signed_in(operations_centre(world))
     pages = [reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist") for m in admin.site._registry]

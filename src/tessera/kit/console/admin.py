@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import ModelChoiceField
@@ -55,6 +56,13 @@ class MerchantScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         # Paths through a programme's participants can match one row several times.
         return scoped.distinct() if "participants" in self.merchant_path else scoped
 
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        """Filters on related rows offer only the rows the scoped list refers to: never another merchant's names."""
+        filters = super().get_list_filter(request)
+        if merchant_of(request) is None:
+            return filters
+        return [_related_only(self.model, f) for f in filters]
+
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> ModelChoiceField | None:  # type: ignore[type-arg]
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         _limit_choices(field, request)
@@ -64,6 +72,13 @@ class MerchantScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         _limit_choices(field, request)
         return field
+
+
+def _related_only(model: type[models.Model], entry: Any) -> Any:
+    if not isinstance(entry, str):
+        return entry
+    field = get_fields_from_path(model, entry)[-1]
+    return (entry, admin.RelatedOnlyFieldListFilter) if field.is_relation else entry
 
 
 def _limit_choices(field: Any, request: HttpRequest) -> None:
