@@ -143,3 +143,13 @@ def test_no_admin_list_filter_names_another_merchants_stores_or_programmes(world
     pages = [reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist") for m in admin.site._registry]
     leaking = [url for url in pages if foreign.merchant.name in client.get(url).content.decode()]
     assert leaking == []
+
+
+def test_the_admin_masks_a_members_personal_data_for_the_operations_centre(world):
+    member = member_new(world, phone="13800138000")
+    path = reverse("admin:members_member_change", args=[member.id])
+    page = signed_in(operations_centre(world)).get(path).content.decode()
+    assert "+86138****8000" in page
+    assert "13800138000" not in page
+    platform = StaffUser.objects.create_superuser(username="root", password="x" * 16)
+    assert "+8613800138000" in signed_in(platform).get(path).content.decode()
