@@ -37,7 +37,6 @@ from tessera.settlement.rules import (
 from tessera.stores.models import Alliance, Merchant, Store
 
 _KINDS = ", ".join(f"'{kind}'" for kind in CATEGORY)
-_SV_KINDS = ", ".join(f"'{kind}'" for kind, category in CATEGORY.items() if category in ("principal", "bonus"))
 
 # The month's value movements on store accounts, per store, account kind, origin store and posting reason.
 FLOWS_SQL = (
@@ -47,13 +46,30 @@ FLOWS_SQL = (
     " GROUP BY a.store_id, a.kind, e.origin_store_id, p.reason"
 )
 
-# What members held of each store's money before an instant: minus the stored-value entries whose value came from it.
-_HELD_SQL = (
-    "SELECT COALESCE(e.origin_store_id, a.store_id), a.kind, SUM(e.amount)"  # noqa: S608
+# A first close needs what members held before the month as well: the same aggregate over everything before the
+# month's end, each group marked as in the month or before it, so the ledger is read once, not twice.
+_FLOWS_AND_BEFORE_SQL = (
+    "SELECT a.store_id, a.kind, e.origin_store_id, p.reason, p.created_at >= %s, SUM(e.amount)"  # noqa: S608
     " FROM ledger_posting p JOIN ledger_entry e ON e.posting_id = p.id JOIN ledger_account a ON a.id = e.account_id"
-    f" WHERE p.program_id = %s AND p.created_at < %s AND a.kind IN ({_SV_KINDS})"
-    " GROUP BY COALESCE(e.origin_store_id, a.store_id), a.kind"
+    f" WHERE p.program_id = %s AND p.created_at < %s AND a.kind IN ({_KINDS})"
+    " GROUP BY 1, 2, 3, 4, 5"
 )
+
+
+def flows_and_opening(
+    *, program_id: int, starts_at: datetime, ends_at: datetime
+) -> tuple[list[Flow], dict[int, tuple[int, int]]]:
+    """The month's flows and what members held of each store's money when it began, in one pass."""
+    start = db_datetime(starts_at)
+    rows = sql_rows(_FLOWS_AND_BEFORE_SQL, [start, program_id, db_datetime(ends_at)])
+    flows: list[Flow] = []
+    before: list[tuple[int, str, int]] = []
+    for store, kind, origin, reason, in_month, total in rows:
+        if in_month:
+            flows.append(Flow(int(store), str(kind), None if origin is None else int(origin), str(reason), int(total)))
+        else:
+            before.append((int(origin if origin is not None else store), str(kind), int(total)))
+    return flows, held_by_store(before)
 
 
 def month_flows(*, program_id: int, starts_at: datetime, ends_at: datetime) -> list[Flow]:
@@ -68,12 +84,6 @@ def month_postings(*, program_id: int, starts_at: datetime, ends_at: datetime) -
         [program_id, db_datetime(starts_at), db_datetime(ends_at)],
     )
     return int(count), None if last is None else int(last)
-
-
-def held_before(*, program_id: int, at: datetime) -> dict[int, tuple[int, int]]:
-    """Principal and bonus members held of each store's money just before ``at``, from the ledger."""
-    rows = sql_rows(_HELD_SQL, [program_id, db_datetime(at)])
-    return held_by_store((int(store), str(kind), int(total)) for store, kind, total in rows)
 
 
 def held_at_close(period: SettlementPeriod) -> dict[int, tuple[int, int]]:
@@ -168,8 +178,11 @@ def settlement_compute(m: Month, terms: Terms | None = None) -> Settlement:
     """The month's settlement from the ledger as it stands, at ``terms`` (default: the programme's terms now);
     it opens with the previous month's closing figures, or for a first close with the whole ledger before it."""
     previous = period_previous(program_id=m.program.id, year=m.year, month=m.month)
-    opening = held_at_close(previous) if previous else held_before(program_id=m.program.id, at=m.starts_at)
-    flows = month_flows(program_id=m.program.id, starts_at=m.starts_at, ends_at=m.ends_at)
+    if previous is not None:
+        opening = held_at_close(previous)
+        flows = month_flows(program_id=m.program.id, starts_at=m.starts_at, ends_at=m.ends_at)
+    else:
+        flows, opening = flows_and_opening(program_id=m.program.id, starts_at=m.starts_at, ends_at=m.ends_at)
     return settle(flows, store_ids=program_store_ids(m.program), opening=opening, terms=terms or terms_for(m.program))
 
 

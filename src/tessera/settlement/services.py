@@ -6,6 +6,7 @@ the second is refused; the unique constraint on (programme, year, month) is the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from tessera.audit.services import audit_record
 from tessera.idempotency.services import idempotency_claim, idempotency_complete
 from tessera.kit.actor import Actor
-from tessera.kit.db import assert_in_transaction, use_case
+from tessera.kit.db import assert_in_transaction, sql_insert, use_case
 from tessera.kit.fingerprint import fingerprint
 from tessera.kit.money import AMOUNT_MINOR_MAX
 from tessera.ledger.models import AccountKind
@@ -101,15 +102,29 @@ def _close_check(m: Month, now: datetime) -> None:
         raise PreviousPeriodOpen(previous=period_label(*before))
 
 
+# Rows per INSERT: a chain of 200 stores can have 40,000 obligations; PostgreSQL takes 65,535 parameters.
+_CHUNK = 4_000
+
+
+def _insert(table: str, columns: list[str], rows: Sequence[Sequence[int]]) -> None:
+    for at in range(0, len(rows), _CHUNK):
+        sql_insert(table, columns, rows[at : at + _CHUNK])
+
+
 def _rows_write(period: SettlementPeriod, result: Settlement) -> None:
+    """The period's rows as plain multi-row INSERTs: no model instance per row (a big chain's close writes tens of
+    thousands)."""
     assert_in_transaction()
-    StoreStatement.objects.bulk_create([StoreStatement(period=period, **s.as_dict()) for s in result.statements])
-    Obligation.objects.bulk_create(
-        [Obligation(period=period, total_minor=ob.total_minor, **asdict(ob)) for ob in result.obligations]
-    )
-    transfers = [Transfer(period=period, payer_id=t.payer_id, payee_id=t.payee_id, amount_minor=t.amount_minor)
-                 for t in result.transfers]  # fmt: skip
-    Transfer.objects.bulk_create(transfers)
+    if result.statements:
+        names = list(result.statements[0].as_dict())
+        rows = [[period.id, *s.as_dict().values()] for s in result.statements]
+        _insert(StoreStatement._meta.db_table, ["period_id", *names], rows)
+    if result.obligations:
+        names = list(asdict(result.obligations[0]))
+        rows = [[period.id, *asdict(ob).values(), ob.total_minor] for ob in result.obligations]
+        _insert(Obligation._meta.db_table, ["period_id", *names, "total_minor"], rows)
+    rows = [[period.id, t.payer_id, t.payee_id, t.amount_minor] for t in result.transfers]
+    _insert(Transfer._meta.db_table, ["period_id", "payer_id", "payee_id", "amount_minor"], rows)
 
 
 def _merchant_rows_write(period: SettlementPeriod, between: MerchantSettlement) -> None:
