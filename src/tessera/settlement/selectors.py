@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Q
 
 from tessera.access.rules import Action, Scope, role_allows, scope_allows_alliance, scope_allows_merchant
-from tessera.kit.db import db_datetime, sql_rows
+from tessera.kit.db import db_datetime, sql_rows, sql_run
 from tessera.programs.models import Program, ProgramMerchant
 from tessera.settlement.models import (
     MerchantStatement,
@@ -57,10 +58,23 @@ _FLOWS_AND_BEFORE_SQL = (
 )
 
 
+def _aggregate_plan() -> None:
+    """Pin the plan of the month's aggregate for the rest of the close's transaction (PostgreSQL only).
+
+    The few store accounts hold about half of all entries, so the planner expects thousands of rows where there are
+    millions and walks the entries through an index (measured: 94 s and more, against 40 s for a plain aggregate
+    on 10M postings). Hash joins and no JIT are what the aggregate needs; SET LOCAL ends with the transaction.
+    """
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        sql_run("SET LOCAL enable_nestloop = off")
+        sql_run("SET LOCAL jit = off")
+
+
 def flows_and_opening(
     *, program_id: int, starts_at: datetime, ends_at: datetime
 ) -> tuple[list[Flow], dict[int, tuple[int, int]]]:
     """The month's flows and what members held of each store's money when it began, in one pass."""
+    _aggregate_plan()
     start = db_datetime(starts_at)
     rows = sql_rows(_FLOWS_AND_BEFORE_SQL, [start, program_id, db_datetime(ends_at)])
     flows: list[Flow] = []
@@ -76,6 +90,7 @@ def flows_and_opening(
 
 
 def month_flows(*, program_id: int, starts_at: datetime, ends_at: datetime) -> list[Flow]:
+    _aggregate_plan()
     rows = sql_rows(FLOWS_SQL, [program_id, db_datetime(starts_at), db_datetime(ends_at)])
     return [
         Flow(int(s), str(k), None if o is None else int(o), str(r), int(t)) for s, k, o, r, t in rows if k in CATEGORY
