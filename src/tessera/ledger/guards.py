@@ -9,6 +9,8 @@ function and on ``tessera ledger verify``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 IMMUTABLE_TABLES = ("ledger_posting", "ledger_entry", "audit_auditrecord")
@@ -83,6 +85,25 @@ def guard_drop_statements(vendor: str, tables: tuple[str, ...] | None = None) ->
     if vendor != "sqlite":
         return []
     return [f"DROP TRIGGER IF EXISTS {t}_{op}" for t in tables or guarded_tables() for op in ("no_update", "no_delete")]
+
+
+def guards_migration(tables: tuple[str, ...]) -> Any:
+    """A migration operation installing the append-only guards on ``tables`` (removing them when reversed)."""
+    from django.db import migrations
+
+    def install(apps: Any, schema_editor: Any) -> None:
+        for sql in guard_statements(schema_editor.connection.vendor, tables):
+            schema_editor.execute(sql, params=None)
+
+    def uninstall(apps: Any, schema_editor: Any) -> None:
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            for table in tables:
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_immutable ON {table}")
+        for sql in guard_drop_statements(vendor, tables):
+            schema_editor.execute(sql)
+
+    return migrations.RunPython(install, uninstall)
 
 
 def guards_install(connection: BaseDatabaseWrapper) -> None:

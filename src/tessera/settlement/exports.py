@@ -168,6 +168,17 @@ def xlsx_bytes(tables: Sequence[Table], *, title: str) -> bytes:
     return out.getvalue()
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_file(view: PeriodView, *, fmt: str, table: str = "statements") -> tuple[bytes, str, str]:
+    """The month as a download: (body, content type, file name); ``fmt`` "csv" gives ``table`` alone, else XLSX."""
+    name = f"settlement-{view.period.year:04d}-{view.period.month:02d}"
+    if fmt == "csv":
+        return csv_bytes(TABLES[table](view)), "text/csv; charset=utf-8", f"{name}-{table}.csv"
+    return xlsx_bytes(period_tables(view), title=name), XLSX, f"{name}.xlsx"
+
+
 def period_tables(view: PeriodView) -> list[Table]:
     """Every table of the period; the merchant tables only where several merchants share the card."""
     names = list(TABLES) if len(view.merchants) > 1 else ["statements", "obligations", "transfers"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 PRINCIPAL_IN, PRINCIPAL_OUT = "store_sv_principal_in", "store_sv_principal_out"
@@ -55,10 +55,6 @@ def period_bounds(year: int, month: int, timezone: str) -> tuple[datetime, datet
     start = datetime(year, month, 1, tzinfo=zone)
     end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
     return start, end
-
-
-def month_of(day: date) -> tuple[int, int]:
-    return day.year, day.month
 
 
 def round_half_away(numerator: int, denominator: int) -> int:

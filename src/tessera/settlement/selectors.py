@@ -233,7 +233,7 @@ def settlement_visible(scope: Scope, program: Program, action: Action) -> Visibl
     Merchant-wide roles of the owner with the action see every store; a store manager sees the stores assigned to
     them. Closing and adjusting are merchant-wide only.
     """
-    owner_id = program_owner(program).id
+    owner_id = program.owner_id
     if scope_allows_merchant(scope, action, merchant_id=owner_id):
         return Visible(everything=True)
     if program.alliance_id is not None and scope_allows_alliance(scope, action, alliance_id=program.alliance_id):
@@ -253,7 +253,7 @@ def merchant_settlement_compute(
     merchant_of = dict(Store.objects.filter(merchant_id__in=participants).values_list("id", "merchant_id"))
     alliance = Alliance.objects.filter(id=program.alliance_id).first() if program.alliance_id else None
     operator = alliance.operator_id if alliance else program.owner_id
-    rate = commission_bp if commission_bp is not None else commission_of(program)
+    rate = commission_bp if commission_bp is not None else (alliance.commission_bp if alliance else 0)
     return merchants_settle(result.obligations, merchant_of=merchant_of, merchant_ids=participants,
                             operator_id=operator, commission_bp=rate)  # fmt: skip
 

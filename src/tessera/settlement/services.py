@@ -71,9 +71,9 @@ def settlement_close(*, program: Program, year: int, month: int, actor: Actor, n
         m = month_of_program(program, year, month)
         _close_check(m, now)
         count, last = month_postings(program_id=program.id, starts_at=m.starts_at, ends_at=m.ends_at)
-        result = settlement_compute(m)
-        between = merchant_settlement_compute(program, result)
         terms = terms_for(program)
+        result = settlement_compute(m, terms)
+        between = merchant_settlement_compute(program, result)
         period = SettlementPeriod.objects.create(
             program=program, year=year, month=month, timezone=m.timezone, currency=program.currency,
             starts_at=m.starts_at, ends_at=m.ends_at, bonus_rate_bp=terms.bonus_rate_bp,

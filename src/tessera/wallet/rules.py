@@ -216,19 +216,6 @@ def by_origin(takes: Sequence[Take]) -> list[tuple[int, int]]:
     return list(totals.items())
 
 
-def lots_after(lots: Sequence[OpenLot], takes: Sequence[Take]) -> list[OpenLot]:
-    """``lots`` with ``takes`` applied, for a second take in the same write (principal after bonus, say)."""
-    used: dict[int, int] = {}
-    for take in takes:
-        used[take.lot_id] = used.get(take.lot_id, 0) + take.amount
-    return [
-        OpenLot(
-            lot.lot_id, lot.kind, lot.store_id, lot.remaining - used.get(lot.lot_id, 0), lot.source_id, lot.merchant_id
-        )
-        for lot in lots
-    ]
-
-
 def lots_preferring(lots: Sequence[OpenLot], source_id: str) -> list[OpenLot]:
     """``lots`` with those of ``source_id`` (a top-up being refunded) first, each group still oldest first."""
     return sorted(lots, key=lambda lot: lot.source_id != source_id)

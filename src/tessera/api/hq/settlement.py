@@ -21,19 +21,18 @@ from tessera.access.api import STAFF_AUTH, staff_of
 from tessera.access.rules import Action, Scope
 from tessera.access.terminals import ActionForbidden
 from tessera.idempotency.services import idempotency_key_require
-from tessera.kit.actor import Actor
 from tessera.kit.clock import now
 from tessera.kit.http import json_response
 from tessera.members.errors import ProgramNotServed
 from tessera.programs.models import Program
 from tessera.settlement.errors import AdjustmentInvalid, PeriodInvalid, PeriodNotFound
-from tessera.settlement.exports import TABLES, csv_bytes, period_tables, xlsx_bytes
+from tessera.settlement.exports import export_file
 from tessera.settlement.models import SettlementPeriod
 from tessera.settlement.rules import StoreFigures
 from tessera.settlement.selectors import PeriodView, Visible, period_view, periods_of, settlement_visible
 from tessera.settlement.services import settlement_adjust, settlement_close
 from tessera.stores.models import Store
-from tessera.stores.selectors import headquarters_get
+from tessera.stores.selectors import headquarters_actor
 
 router = Router(tags=["settlement"], auth=STAFF_AUTH)
 STATEMENT_FIELDS = [f.name for f in fields(StoreFigures) if f.name != "store_id"]
@@ -204,23 +203,10 @@ def settlement_export_view(
     table: Literal["statements", "obligations", "transfers", "merchants", "merchant_transfers"] = Query("statements"),
 ) -> HttpResponse:
     program, visible = _program(request, program_id, Action.SETTLEMENT_VIEW)
-    view = _closed(program, period, visible)
-    name = f"settlement-{period}"
-    if format == "csv":
-        body, kind = csv_bytes(TABLES[table](view)), "text/csv; charset=utf-8"
-        name += f"-{table}.csv"
-    else:
-        body = xlsx_bytes(period_tables(view), title=name)
-        kind, name = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name + ".xlsx"
+    body, kind, name = export_file(_closed(program, period, visible), fmt=format, table=table)
     response = HttpResponse(body, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-def _hq_actor(program: Program, request: HttpRequest) -> Actor:
-    hq = headquarters_get(merchant_id=program.owner_id)
-    return Actor(store_id=hq.id, merchant_id=program.owner_id, currency=hq.currency,
-                 staff_id=staff_of(request).user.id)  # fmt: skip
 
 
 @router.post("/programs/{program_id}/settlements/{period}/close", response={201: PeriodOut},
@@ -228,7 +214,8 @@ def _hq_actor(program: Program, request: HttpRequest) -> Actor:
 def settlement_close_view(request: HttpRequest, program_id: str, period: str) -> HttpResponse:
     program, _visible = _program(request, program_id, Action.SETTLEMENT_CLOSE)
     year, month = _month(period)
-    closed = settlement_close(program=program, year=year, month=month, actor=_hq_actor(program, request), now=now())
+    actor = headquarters_actor(merchant_id=program.owner_id, staff_id=staff_of(request).user.id)
+    closed = settlement_close(program=program, year=year, month=month, actor=actor, now=now())
     return json_response(_period_body(closed), status=201)
 
 
@@ -249,8 +236,9 @@ def settlement_adjust_view(
     }
     if body.creditor not in stores or body.debtor not in stores:
         raise AdjustmentInvalid(reason=_("both stores must serve this programme"))
+    actor = headquarters_actor(merchant_id=program.owner_id, staff_id=staff_of(request).user.id)
     answer = settlement_adjust(program=program, creditor=stores[body.creditor], debtor=stores[body.debtor],
                                amount_minor=body.amount_minor, reason=body.reason, corrects=body.corrects,
-                               actor=_hq_actor(program, request), request_key=key, now=now())  # fmt: skip
+                               actor=actor, request_key=key, now=now())  # fmt: skip
     answer = {**answer, "creditor": body.creditor, "debtor": body.debtor}
     return json_response(answer, status=201)

@@ -2,23 +2,9 @@
 
 from django.db import migrations
 
-from tessera.ledger.guards import guard_drop_statements, guard_statements
+from tessera.ledger.guards import guards_migration
 
 TABLES = ("checkout_document", "checkout_documentline", "checkout_tender")
-
-
-def install(apps, schema_editor):
-    for sql in guard_statements(schema_editor.connection.vendor, TABLES):
-        schema_editor.execute(sql, params=None)
-
-
-def uninstall(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        for table in TABLES:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_immutable ON {table}")
-    for sql in guard_drop_statements(vendor, TABLES):
-        schema_editor.execute(sql)
 
 
 class Migration(migrations.Migration):
@@ -27,4 +13,4 @@ class Migration(migrations.Migration):
         ("ledger", "0002_journal_guards"),
     ]
 
-    operations = [migrations.RunPython(install, uninstall)]
+    operations = [guards_migration(TABLES)]

@@ -21,12 +21,12 @@ from tessera.kit.clock import now
 from tessera.kit.errors import DomainError
 from tessera.programs.models import Program
 from tessera.settlement.console.forms import AdjustForm, CloseForm
-from tessera.settlement.exports import TABLES, csv_bytes, period_tables, xlsx_bytes
+from tessera.settlement.exports import TABLES, export_file
 from tessera.settlement.models import SettlementPeriod
 from tessera.settlement.selectors import PeriodView, Visible, period_view, periods_of, settlement_visible
 from tessera.settlement.services import settlement_adjust, settlement_close
 from tessera.stores.models import Store
-from tessera.stores.selectors import headquarters_get
+from tessera.stores.selectors import headquarters_actor
 
 
 def _program(request: HttpRequest, action: Action) -> tuple[Program, Visible]:
@@ -50,10 +50,8 @@ def _period(program: Program, year: int, month: int, visible: Visible) -> Period
 
 def _hq_actor(request: HttpRequest, program: Program) -> Actor:
     """Closing and adjusting are headquarters' acts, recorded at its store whichever store the staff member chose."""
-    acting = acting_of(request)
-    hq = headquarters_get(merchant_id=program.owner_id)
-    return Actor(store_id=hq.id, merchant_id=program.owner_id, currency=hq.currency, staff_id=acting.user.id,
-                 label=acting.user.get_username())  # fmt: skip
+    user = acting_of(request).user
+    return headquarters_actor(merchant_id=program.owner_id, staff_id=user.id, label=user.get_username())
 
 
 def _stores(program: Program) -> Any:
@@ -93,18 +91,11 @@ def period(request: HttpRequest, year: int, month: int) -> HttpResponse:
 @console_view(Action.SETTLEMENT_VIEW)
 def export(request: HttpRequest, year: int, month: int, fmt: str) -> HttpResponse:
     program, visible = _program(request, Action.SETTLEMENT_VIEW)
-    view = _period(program, year, month, visible)
-    name = f"settlement-{year:04d}-{month:02d}"
-    if fmt == "csv":
-        table = request.GET.get("table", "statements")
-        if table not in TABLES:
-            raise Http404(table)
-        response = HttpResponse(csv_bytes(TABLES[table](view)), content_type="text/csv; charset=utf-8")
-        name += f"-{table}.csv"
-    else:
-        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        response = HttpResponse(xlsx_bytes(period_tables(view), title=name), content_type=kind)
-        name += ".xlsx"
+    table = request.GET.get("table", "statements")
+    if fmt == "csv" and table not in TABLES:
+        raise Http404(table)
+    body, kind, name = export_file(_period(program, year, month, visible), fmt=fmt, table=table)
+    response = HttpResponse(body, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
