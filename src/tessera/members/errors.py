@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from tessera.kit.errors import Conflict, Invalid, NotFound
+from tessera.kit.errors import Conflict, Forbidden, Invalid, NotFound
 
 
 class PhoneInvalid(Invalid):
@@ -43,3 +43,13 @@ class MemberNotFound(NotFound):
 class MemberNotActive(Conflict):
     code = "member_not_active"
     message = _("This membership is %(status)s; it cannot earn, spend or top up.")
+
+
+class SharingNotApplicable(Invalid):
+    code = "history_sharing_not_applicable"
+    message = _("Only an alliance card has partners to share purchase history with.")
+
+
+class SharingNotOwner(Forbidden):
+    code = "history_sharing_not_owner"
+    message = _("Only the merchant that runs the card records the member's consent to share with partners.")

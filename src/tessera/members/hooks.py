@@ -28,3 +28,20 @@ def on_enrolled(name: str, hook: EnrolledHook) -> None:
 def enrolled_hooks_run(member: Member, actor: Actor, now: datetime) -> None:
     for _name, hook in sorted(_enrolled.items()):
         hook(member, actor, now)
+
+
+# What of the member's stored value a store of one merchant may take (wallet knows: it holds the lots by store).
+# Members reads balances for the till but sits below wallet, so wallet registers the answer here.
+UsableHook = Callable[["Member", int], int]
+_usable: dict[str, UsableHook] = {}
+
+
+def on_stored_value_usable(hook: UsableHook) -> None:
+    """Answer ``hook(member, merchant_id)`` with the minor units spendable at that merchant's stores."""
+    _usable["wallet"] = hook
+
+
+def stored_value_usable(member: Member, merchant_id: int) -> int | None:
+    """The stored value spendable at ``merchant_id``'s stores, or None where no area answers."""
+    hook = _usable.get("wallet")
+    return None if hook is None else hook(member, merchant_id)

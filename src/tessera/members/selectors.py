@@ -13,6 +13,7 @@ from tessera.kit.cards import card_code_clean, card_number_clean
 from tessera.kit.db import Read, columns_of, model_from_row, sql_reads
 from tessera.kit.phone import InvalidPhone, phone_mask, phone_normalize
 from tessera.ledger.models import AccountKind, Entry
+from tessera.members.hooks import stored_value_usable
 from tessera.members.models import Member, MemberCategoryStats, MemberStats
 from tessera.programs.models import Program, ProgramMerchant
 
@@ -87,32 +88,47 @@ class Balances:
     points_debt: int
     sv_principal_minor: int
     sv_bonus_minor: int
+    # Spendable at the asking merchant's stores: less than the total only on an alliance card whose stored value
+    # is not shared (a payment licence is needed); None where no merchant asked.
+    sv_usable_here_minor: int | None = None
 
     @property
     def sv_total_minor(self) -> int:
         return self.sv_principal_minor + self.sv_bonus_minor
 
+    @property
+    def sv_not_usable_here_minor(self) -> int:
+        return 0 if self.sv_usable_here_minor is None else self.sv_total_minor - self.sv_usable_here_minor
+
     def as_dict(self) -> dict[str, object]:
-        return {
-            "points": self.points,
-            "points_owed": self.points_debt,
-            "stored_value": {
-                "currency": self.currency,
-                "principal_minor": self.sv_principal_minor,
-                "bonus_minor": self.sv_bonus_minor,
-                "total_minor": self.sv_total_minor,
-            },
+        stored_value: dict[str, object] = {
+            "currency": self.currency,
+            "principal_minor": self.sv_principal_minor,
+            "bonus_minor": self.sv_bonus_minor,
+            "total_minor": self.sv_total_minor,
         }
+        if self.sv_usable_here_minor is not None:
+            stored_value["usable_here_minor"] = self.sv_usable_here_minor
+        return {"points": self.points, "points_owed": self.points_debt, "stored_value": stored_value}
 
 
-def member_balances(*, member: Member) -> Balances:
+def member_balances(*, member: Member, merchant_id: int | None = None) -> Balances:
+    """The member's balances; with ``merchant_id``, also what of the stored value that merchant's stores may take."""
     rows = dict(member.accounts.values_list("kind", "balance"))
+    principal = int(rows.get(AccountKind.MEMBER_SV_PRINCIPAL) or 0)
+    bonus = int(rows.get(AccountKind.MEMBER_SV_BONUS) or 0)
+    usable = None
+    if merchant_id is not None:
+        # One card of one chain: every store takes all of it, so only alliance cards ask the lots.
+        across = member.program.alliance_id is None or not principal + bonus
+        usable = principal + bonus if across else stored_value_usable(member, merchant_id)
     return Balances(
         currency=member.program.currency,
         points=int(rows.get(AccountKind.MEMBER_POINTS) or 0),
         points_debt=-int(rows.get(AccountKind.MEMBER_POINTS_DEBT) or 0),
-        sv_principal_minor=int(rows.get(AccountKind.MEMBER_SV_PRINCIPAL) or 0),
-        sv_bonus_minor=int(rows.get(AccountKind.MEMBER_SV_BONUS) or 0),
+        sv_principal_minor=principal,
+        sv_bonus_minor=bonus,
+        sv_usable_here_minor=usable,
     )
 
 

@@ -26,6 +26,8 @@ from tessera.members.errors import (
     ProfileInvalid,
     ProgramAmbiguous,
     ProgramNotServed,
+    SharingNotApplicable,
+    SharingNotOwner,
     StatusChangeInvalid,
 )
 from tessera.members.hooks import enrolled_hooks_run
@@ -247,4 +249,25 @@ def member_card_code_rotate(*, member: Member, actor: Actor, now: datetime) -> M
     with use_case():
         Member.objects.filter(id=member.id).update(card_code=_unused(card_code_new, "card_code"), updated_at=now)
         audit_record(actor=actor, action="member.card_code", object_type="member", object_id=member.public_id, now=now)
+    return Member.objects.select_related("program").get(id=member.id)
+
+
+def member_history_sharing_set(*, member: Member, share: bool, actor: Actor, now: datetime) -> Member:
+    """Record or withdraw the member's consent to let the alliance's partners see their purchases elsewhere.
+
+    Only the card's own merchant records it (a partner must not grant itself a member's history), the consent
+    keeps the moment it was first given, and withdrawing takes effect at once; both are audited.
+    """
+    if member.program.alliance_id is None:
+        raise SharingNotApplicable()
+    if actor.merchant_id != member.program.owner_id:
+        raise SharingNotOwner()
+    with use_case():
+        locked = Member.objects.select_for_update().get(id=member.id)
+        before = locked.partners_may_see_history_since is not None
+        if before != share:
+            locked.partners_may_see_history_since = now if share else None
+            locked.save(update_fields=["partners_may_see_history_since", "updated_at"])
+            audit_record(actor=actor, action="member.history_sharing", object_type="member",
+                         object_id=locked.public_id, now=now, details={"share": share})  # fmt: skip
     return Member.objects.select_related("program").get(id=member.id)

@@ -12,10 +12,11 @@ from django.db.models.functions import Coalesce
 
 from tessera.kit.db import Read
 from tessera.ledger.models import AccountKind, Entry
+from tessera.members.models import Member
 from tessera.programs.rules import top_up_bonus
 from tessera.programs.selectors import top_up_bands
 from tessera.stores.models import Alliance, Store
-from tessera.wallet.models import StoredValueProfile, TopUpBonusGrant, TopUpBonusRule
+from tessera.wallet.models import StoredValueLot, StoredValueProfile, TopUpBonusGrant, TopUpBonusRule
 from tessera.wallet.rules import BonusRule, Limits, bonus_rule_pick, custody_minor
 
 
@@ -153,3 +154,13 @@ def stored_value_shared(program_alliance_id: int | None) -> bool:
     if program_alliance_id is None:
         return True
     return bool(Alliance.objects.filter(id=program_alliance_id).values_list("stored_value_shared", flat=True).get())
+
+
+def stored_value_usable_minor(member: Member, merchant_id: int) -> int:
+    """What of an alliance card's stored value a store of ``merchant_id`` may take: all of it where the operator
+    shares stored value, otherwise only the lots bought from that merchant (``rules.lots_usable``). Within one
+    chain everything is usable; members.selectors answers that without asking."""
+    lots = StoredValueLot.objects.filter(member_id=member.id, remaining_minor__gt=0)
+    if not stored_value_shared(member.program.alliance_id):
+        lots = lots.filter(store__merchant_id=merchant_id)
+    return int(lots.aggregate(total=Coalesce(Sum("remaining_minor"), 0))["total"])

@@ -32,10 +32,11 @@ def member_panel(request: HttpRequest, reference: str) -> dict[str, Any] | None:
     """The member a screen was opened for (``?member=``), with balances, to show beside the form."""
     if not reference:
         return None
-    member = member_get_for_merchant(merchant_id=store_of(request).merchant_id, reference=reference)
+    merchant_id = store_of(request).merchant_id
+    member = member_get_for_merchant(merchant_id=merchant_id, reference=reference)
     if member is None:
         return None
-    return {"member": member, "balances": member_balances(member=member)}
+    return {"member": member, "balances": member_balances(member=member, merchant_id=merchant_id)}
 
 
 def receipt_redirect(request: HttpRequest, outcome: Outcome) -> HttpResponse:

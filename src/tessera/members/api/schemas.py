@@ -41,6 +41,12 @@ class StoredValueOut(Schema):
     principal_minor: int
     bonus_minor: int
     total_minor: int
+    usable_here_minor: int | None = Field(
+        None,
+        description="What this store may take as a tender: the total, except on an alliance card whose operator "
+        "does not share stored value between merchants (it needs a payment licence), where only what was bought "
+        "from this store's merchant is usable here.",
+    )
 
 
 class BalancesOut(Schema):

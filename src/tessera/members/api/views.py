@@ -29,15 +29,16 @@ from tessera.stores.api.auth import TERMINAL_AUTH, terminal_of
 router = Router(tags=["members"], auth=TERMINAL_AUTH)
 
 
-def _with_balances(member: Member) -> dict[str, Any]:
-    return {**member_summary(member), "balances": member_balances(member=member).as_dict()}
+def _with_balances(member: Member, merchant_id: int) -> dict[str, Any]:
+    balances = member_balances(member=member, merchant_id=merchant_id)
+    return {**member_summary(member), "balances": balances.as_dict()}
 
 
 @router.get("/members/lookup", response=LookupOut, summary="Find a member by phone, card number or card code")
 def member_lookup(request: HttpRequest, q: str = Query(..., min_length=1, max_length=64)) -> HttpResponse:
     auth = terminal_of(request)
     found = member_find(merchant_id=auth.store.merchant_id, query=q)
-    return json_response({"members": [_with_balances(m) for m in found]})
+    return json_response({"members": [_with_balances(m, auth.store.merchant_id) for m in found]})
 
 
 @router.post("/members", response={201: MemberOut}, summary="Enrol a member")
@@ -67,7 +68,7 @@ def _member(request: HttpRequest, member_id: str) -> Member:
 
 @router.get("/members/{member_id}", response=MemberWithBalancesOut, summary="A member's profile and balances")
 def member_detail(request: HttpRequest, member_id: str) -> HttpResponse:
-    return json_response(_with_balances(_member(request, member_id)))
+    return json_response(_with_balances(_member(request, member_id), terminal_of(request).store.merchant_id))
 
 
 @router.get("/members/{member_id}/history", response=HistoryOut, summary="Every ledger entry, newest first")

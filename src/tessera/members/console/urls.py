@@ -28,4 +28,5 @@ urlpatterns = [
     path("<member_id:member_id>/close/", views_write.member_close, name="close"),
     path("<member_id:member_id>/card-code/", views_write.member_card_code, name="card-code"),
     path("<member_id:member_id>/reveal/", views_write.member_reveal, name="reveal"),
+    path("<member_id:member_id>/history-sharing/", views_write.member_history_sharing, name="history-sharing"),
 ]

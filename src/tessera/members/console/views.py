@@ -91,13 +91,15 @@ def member_page_context(
         "member": member,
         "personal": personal_rows(member, revealed),
         "locale_name": dict(settings.LANGUAGES).get(member.locale, member.locale),
-        "balances": member_balances(member=member),
+        "balances": member_balances(member=member, merchant_id=viewer_merchant_id),
         "stats": member_stats_get(member=member) if scope is None else None,
         "categories": member_top_categories(member=member) if scope is None else [],
         "history": history_items(page),
         "next_before": page.next_before,
         "qr_svg": qr_svg(card_code_payload(member.card_code)),
         "status_actions": STATUS_ACTIONS[Member.Status(member.status)],
+        # Consent to share with an alliance's partners: only the card's own merchant records it.
+        "sharing": member.program.alliance_id is not None and viewer_merchant_id == member.program.owner_id,
     }
 
 

@@ -20,7 +20,13 @@ from tessera.members.console.forms import EnrolForm, ProfileForm, StatusForm
 from tessera.members.console.views import member_for_request, member_page_context
 from tessera.members.models import Member
 from tessera.members.selectors import PersonalField, member_personal_value
-from tessera.members.services import member_card_code_rotate, member_enroll, member_status_set, member_update
+from tessera.members.services import (
+    member_card_code_rotate,
+    member_enroll,
+    member_history_sharing_set,
+    member_status_set,
+    member_update,
+)
 from tessera.programs.selectors import programs_for_merchant
 
 
@@ -108,6 +114,22 @@ def member_card_code(request: HttpRequest, member_id: str) -> HttpResponse:
     member = member_for_request(request, member_id)
     member_card_code_rotate(member=member, actor=acting_of(request).actor(), now=now())
     messages.success(request, _("A new card code was issued. The old QR code no longer works."))
+    return redirect("console:members:detail", member_id=member.public_id)
+
+
+@require_POST
+@console_view(Action.MEMBER_UPDATE)
+def member_history_sharing(request: HttpRequest, member_id: str) -> HttpResponse:
+    """Record or withdraw the member's consent to share their purchase history with the alliance's partners."""
+    member = member_for_request(request, member_id)
+    share = request.POST.get("share") == "on"
+    try:
+        member_history_sharing_set(member=member, share=share, actor=acting_of(request).actor(), now=now())
+    except DomainError as exc:
+        messages.error(request, exc.text())
+    else:
+        done = _("Consent recorded: partners now see the member's purchases at every merchant.") if share else None
+        messages.success(request, done or _("Consent withdrawn: each partner sees only its own transactions."))
     return redirect("console:members:detail", member_id=member.public_id)
 
 
