@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from tessera.mall.errors import MallOrderNotFound, MallTierNotAllowed
 from tessera.mall.models import MallItem, MallOrder, MallStoreStock
 from tessera.members.models import Member
+from tessera.points.selectors import points_redeem_only
 from tessera.points.services import points_available
 from tessera.programs.models import ProgramMerchant
 from tessera.tiers.selectors import tier_benefits_get
@@ -43,7 +44,7 @@ def mall_catalogue_for(
     )
     benefits = tier_benefits_get(member_id=member.id, program=member.program, language=language)
     tier = benefits.tier_code if benefits is not None else None
-    points = points_available(member_id=member.id, now=now)
+    points = points_available(member_id=member.id, now=now, only=points_redeem_only(member.program, merchant_id))
     with translation.override(language):  # the reasons, in the language the names are in
         return [_entry(item, tier=tier, points=points, language=language, now=now) for item in items]
 

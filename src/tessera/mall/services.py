@@ -40,6 +40,7 @@ from tessera.mall.models import MallItem, MallOrder, MallOrderEvent, MallStoreSt
 from tessera.mall.rules import QUANTITY_MAX, transition_allowed
 from tessera.mall.selectors import mall_store_serves
 from tessera.members.models import Member
+from tessera.points.selectors import points_redeem_only
 from tessera.points.services import lot_add, lots_consume
 from tessera.programs.models import ProgramMerchant
 from tessera.tiers.selectors import tier_benefits_get
@@ -87,7 +88,8 @@ def _order_write(*, actor: Actor, member: Member, item: MallItem, quantity: int,
     order = MallOrder(program_id=item.program_id, item=item, member=member, store_id=actor.store_id,
                       store_stock=store_stock, quantity=quantity, points=points, cash_minor=item.cash_minor * quantity,
                       currency=member.program.currency, ordered_at=now)  # fmt: skip
-    spent = lots_consume(member_id=member.id, points=points, now=now)
+    only = points_redeem_only(member.program, actor.merchant_id)
+    spent = lots_consume(member_id=member.id, points=points, now=now, only=only)
     redeemed = store_account_id(program_id=item.program_id, store_id=actor.store_id,
                                 kind=AccountKind.STORE_POINTS_REDEEMED, unit=POINTS)  # fmt: skip
     header = PostingHeader(program_id=item.program_id, reason="mall_order", request_key=request_key,

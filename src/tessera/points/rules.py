@@ -10,6 +10,7 @@ spendable at 23:59:59 local time and gone at 00:00:00 on 1 January, whatever the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -68,3 +69,12 @@ def consume_fifo(lots: list[tuple[int, int]], points: int) -> list[tuple[int, in
         left -= take
     assert left == 0, "not enough points in the lots"
     return taken
+
+
+@dataclass(frozen=True, slots=True)
+class RedeemOnly:
+    """An alliance whose agreement keeps points with their issuer: a store of ``merchant_id`` spends only the lots
+    that merchant issued; lots from before stores were recorded count as the card owner's (``owner_id``)."""
+
+    merchant_id: int
+    owner_id: int

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from django.db.models import Sum
 
 from tessera.points.models import PointsLot
+from tessera.points.rules import RedeemOnly
 from tessera.programs.models import Program
+from tessera.stores.models import Alliance
 
 # How far ahead "expiring soon" looks for a programme that sends no reminder (reminder period 0).
 EXPIRING_SOON_DAYS_DEFAULT = 30
@@ -48,3 +50,13 @@ def points_expiring_get(*, member_id: int, now: datetime, within_days: int) -> P
 def points_expiring_window_days(*, program: Program) -> int:
     """How far ahead members and staff are shown expiring points: the programme's reminder period, else 30 days."""
     return program.points_expiry_reminder_days or EXPIRING_SOON_DAYS_DEFAULT
+
+
+def points_redeem_only(program: Program, merchant_id: int) -> RedeemOnly | None:
+    """Whose points a store of ``merchant_id`` may spend: any (None), unless the programme's alliance agreement
+    keeps points with the merchant that issued them. Cards of one chain ask nothing of the database."""
+    if program.alliance_id is None:
+        return None
+    if Alliance.objects.filter(id=program.alliance_id).values_list("points_shared", flat=True).get():
+        return None
+    return RedeemOnly(merchant_id=merchant_id, owner_id=program.owner_id)

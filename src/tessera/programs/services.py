@@ -117,9 +117,11 @@ def alliance_create(
     operator: Merchant | None = None,
     stored_value_shared: bool = False,
     licence_holder: str = "",
+    points_shared: bool = True,
 ) -> Alliance:
     """Make ``program`` the shared card of an alliance of its owner and ``partners``, run by ``operator`` (its owner
-    unless named), who keeps ``commission_bp`` of points redeemed across merchants.
+    unless named), who keeps ``commission_bp`` of points redeemed across merchants. With ``points_shared`` off the
+    agreement keeps points with their issuer: each merchant redeems only the points it issued.
 
     :raises ProgramSetupInvalid: the programme is an alliance's already, a partner takes part already or keeps
         another currency, the commission is outside 0 to 10000, or stored value is shared without a licence holder.
@@ -131,7 +133,7 @@ def alliance_create(
             raise ProgramSetupInvalid(reason=problem)
         alliance = Alliance.objects.create(
             name=name, operator=operator or locked.owner, commission_bp=commission_bp,
-            stored_value_shared=stored_value_shared, licence_holder=licence_holder,
+            stored_value_shared=stored_value_shared, licence_holder=licence_holder, points_shared=points_shared,
         )  # fmt: skip
         Program.objects.filter(id=locked.id).update(alliance=alliance)
         ProgramMerchant.objects.bulk_create(

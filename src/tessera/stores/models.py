@@ -131,6 +131,10 @@ class Alliance(models.Model):
         _("stored value usable across merchants"), default=False,
         help_text=_("Only with a payment licence: otherwise stored value is spent only at the merchant that sold it."),
     )  # fmt: skip
+    points_shared = models.BooleanField(
+        _("points redeemable across merchants"), default=True,
+        help_text=_("Off: the agreement lets points be redeemed only at the merchant that issued them."),
+    )  # fmt: skip
     licence_holder = models.CharField(
         _("payment licence held by"), max_length=200, blank=True,
         help_text=_("Who holds the licence that allows shared stored value; required to switch sharing on."),

@@ -16,6 +16,7 @@ from tessera.ledger.rules import Leg, legs_by_origin
 from tessera.ledger.services import store_account_id
 from tessera.members.lifecycle import member_card_require_valid
 from tessera.members.models import Member
+from tessera.points.selectors import points_redeem_only
 from tessera.points.services import lots_consume
 
 POINTS_MAX = 10**9
@@ -47,7 +48,8 @@ def _redemption_write(w: Write, redemption: RedemptionIn) -> dict[str, Any]:
                                 kind=AccountKind.STORE_POINTS_REDEEMED, unit=POINTS)  # fmt: skip
     # Lots first: points past their expiry are not spendable even before the nightly sweep. The redeemed points
     # name the stores that issued them (settlement).
-    spent = lots_consume(member_id=w.member.id, points=redemption.points, now=w.request.now)
+    only = points_redeem_only(program, w.request.actor.merchant_id)
+    spent = lots_consume(member_id=w.member.id, points=redemption.points, now=w.request.now, only=only)
     legs = [Leg(w.accounts.points.id, POINTS, -redemption.points),
             *legs_by_origin(redeemed, POINTS, spent, home_store_id=w.request.actor.store_id)]  # fmt: skip
     posting = w.post(legs, details={"note": redemption.reason[:200]})

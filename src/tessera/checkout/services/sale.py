@@ -48,6 +48,7 @@ from tessera.members.models import Member
 from tessera.members.selectors import member_balances
 from tessera.members.services import Profile, member_join, program_for_store
 from tessera.members.stats import CategoryMove, member_stats_sale
+from tessera.points.selectors import points_redeem_only
 from tessera.points.services import lot_add, lots_consume, points_available
 from tessera.programs.models import Program
 from tessera.programs.selectors import partner_terms
@@ -105,8 +106,9 @@ def sale_quote(*, actor: Actor, sale: SaleIn, now: datetime, hold: bool = False)
         (lots,) = sql_reads([sv_lots_open_read(member_id=member.id)])
         usable = _usable_lots(lots, sale, program=member.program, merchant_id=actor.merchant_id) or []
         principal, bonus = held_of(usable, PRINCIPAL), held_of(usable, BONUS)
+    only = points_redeem_only(member.program, actor.merchant_id)
     wallet = Wallet(principal=principal, bonus=bonus, owed=balances.points_debt,
-                    points_available=points_available(member_id=member.id, now=now))  # fmt: skip
+                    points_available=points_available(member_id=member.id, now=now, only=only))  # fmt: skip
     benefits = _benefits(member, actor.merchant_id)
     key = hold_key_for(store_id=actor.store_id, pos_number=sale.pos_number)
     combination, basket, coupons = _quote_coupons(checked, member=member, benefits=benefits, actor=actor, hold_key=key)
@@ -206,7 +208,8 @@ def _sale_write(w: Write, checked: CheckedSale, *, codes: list[str] | None, hold
     a, now, sale = w.accounts, w.request.now, checked.sale
     place, month, sv_lots, *coupon_seen = w.seen
     # Only a points tender needs the unexpired lots (lots_consume checks them again under the same lock).
-    available = points_available(member_id=w.member.id, now=now) if tendered(sale.tenders, "points") else 0
+    only = points_redeem_only(w.program, w.request.actor.merchant_id) if tendered(sale.tenders, "points") else None
+    available = points_available(member_id=w.member.id, now=now, only=only) if tendered(sale.tenders, "points") else 0
     sv_lots = _usable_lots(sv_lots, sale, program=w.program, merchant_id=w.request.actor.merchant_id)
     principal, bonus = (held_of(sv_lots, PRINCIPAL), held_of(sv_lots, BONUS)) if sv_lots is not None else (
         a.sv_principal.balance or 0, a.sv_bonus.balance or 0)  # fmt: skip
@@ -216,7 +219,7 @@ def _sale_write(w: Write, checked: CheckedSale, *, codes: list[str] | None, hold
     combination, basket = _sale_coupons(w, checked, benefits, coupon_seen, codes=codes, hold_key=hold_key)
     plan = plan_sale(checked, program=w.program, member=w.member, wallet=wallet, benefits=benefits,
                      coupons=combination, boost=boost_of(combination, basket) if basket else None)  # fmt: skip
-    burned = lots_consume(member_id=w.member.id, points=plan.burn.points, now=now) if plan.burn else []
+    burned = lots_consume(member_id=w.member.id, points=plan.burn.points, now=now, only=only) if plan.burn else []
     takes = _stored_value_takes(sv_lots or [], plan)
     posting = w.post(_sale_legs(w, plan, takes=takes, burned=burned), details={"earning": plan.earning.as_dict()})
     sv_lots_consume(takes)
