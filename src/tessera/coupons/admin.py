@@ -23,7 +23,7 @@ _VALIDITY = ("valid_from", "valid_until", "valid_days", "per_member_limit", "tot
 
 @admin.register(CouponTemplate)
 class CouponTemplateAdmin(MerchantScopedAdmin):
-    merchant_path = "program__participants__merchant_id"
+    merchant_path = "program__owner_id"
     list_display = ("code", "program", "kind", "amount_minor", "percent_bp", "stacking", "is_active")
     list_filter = ("program", "kind", "is_active")
     list_select_related = ("program",)
@@ -52,7 +52,7 @@ class CouponEventInline(admin.TabularInline):
 
 @admin.register(Coupon)
 class CouponAdmin(ReadOnlyAdmin):
-    merchant_path = "program__participants__merchant_id"
+    merchant_path = "program__owner_id"
     list_display = ("public_id", "member", "template", "state", "valid_until", "redeemed_document", "discount_minor")
     list_filter = ("state", "program")
     list_select_related = ("member", "template")
@@ -68,7 +68,7 @@ class CouponAdmin(ReadOnlyAdmin):
 
 @admin.register(CouponTrigger)
 class CouponTriggerAdmin(MerchantScopedAdmin):
-    merchant_path = "program__participants__merchant_id"
+    merchant_path = "program__owner_id"
     list_display = ("program", "event", "template", "count", "is_active")
     list_filter = ("program", "event", "is_active")
     list_select_related = ("program", "template")

@@ -12,7 +12,7 @@ from tessera.kit.console.admin import MerchantScopedAdmin
 
 @admin.register(EarningRule)
 class EarningRuleAdmin(MerchantScopedAdmin):
-    merchant_path = "program__participants__merchant_id"
+    merchant_path = "program__owner_id"
     list_display = ("code", "program", "kind", "factor_permille", "condition", "cap_points", "active_from", "active_to")
     list_filter = ("kind",)
     list_select_related = ("program",)

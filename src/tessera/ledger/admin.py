@@ -10,7 +10,7 @@ from tessera.ledger.models import Account, Entry, Posting
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
-    merchant_path = "program__participants__merchant_id"
+    merchant_path = "program__owner_id"
     list_display = ("id", "kind", "unit", "member", "store", "balance", "floor", "ceiling", "version")
     list_filter = ("kind", "unit")
     list_select_related = ("member", "store")
@@ -26,7 +26,7 @@ class EntryInline(ReadOnlyInline):
 
 @admin.register(Posting)
 class PostingAdmin(ReadOnlyAdmin):
-    merchant_path = "program__participants__merchant_id"
+    merchant_path = "program__owner_id"
     list_display = ("public_id", "reason", "store", "event_at", "created_at", "source_type", "source_id")
     list_filter = ("reason", "source_type")
     list_select_related = ("store",)
@@ -37,7 +37,7 @@ class PostingAdmin(ReadOnlyAdmin):
 
 @admin.register(Entry)
 class EntryAdmin(ReadOnlyAdmin):
-    merchant_path = "posting__program__participants__merchant_id"
+    merchant_path = "posting__program__owner_id"
     list_display = ("id", "posting", "account", "unit", "amount", "balance_after")
     list_filter = ("unit",)
     list_select_related = ("posting", "account")

@@ -121,7 +121,7 @@ class StoreStockInline(admin.TabularInline):
 @admin.register(MallItem)
 class MallItemAdmin(MerchantScopedAdmin):
     # Staff of a merchant see and change only their own programmes' items, and only their own stores' stock.
-    merchant_path = "program__participants__merchant_id"
+    merchant_path = "program__owner_id"
     form = MallItemForm
     list_display = ["public_id", "name", "program", "kind", "points_price", "cash_minor", "stock", "is_active"]
     list_filter = ["kind", "is_active"]
@@ -159,7 +159,7 @@ class EventInline(admin.TabularInline):
 
 @admin.register(MallOrder)
 class MallOrderAdmin(MerchantScopedAdmin):
-    merchant_path = "program__participants__merchant_id"
+    merchant_path = "program__owner_id"
     list_display = ["public_id", "item", "member", "quantity", "points", "cash_minor", "state", "ordered_at"]
     list_filter = ["state"]
     inlines = [EventInline]

@@ -38,7 +38,7 @@ class MemberCategoryStatsInline(ReadOnlyInline):
 
 @admin.register(Member)
 class MemberAdmin(ReadOnlyAdmin):
-    merchant_path = "program__participants__merchant_id"
+    merchant_path = "program__owner_id"
     list_display = ("name", "public_id", "card_number", "program", "status", "enrolled_at", "enrolled_store")
     list_filter = ("status", "program")
     list_select_related = ("program", "enrolled_store")

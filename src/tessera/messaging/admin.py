@@ -78,7 +78,7 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
 
 @admin.register(JobRun)
 class JobRunAdmin(ReadOnlyAdmin):
-    merchant_path = "program__participants__merchant_id"
+    merchant_path = "program__owner_id"
     list_display = ("local_date", "job", "program", "status", "attempts", "started_at", "finished_at", "worker")
     list_filter = ("status", "job")
     list_select_related = ("program",)

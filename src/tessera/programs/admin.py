@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from tessera.kit.console.admin import ReadOnlyInline, ServiceAddAdmin
+from tessera.kit.console.admin import MerchantScopedAdmin, ReadOnlyInline, ServiceAddAdmin
 from tessera.programs.models import Program, ProgramMerchant, TopUpBonusBand
 from tessera.programs.services import program_create
 
@@ -47,7 +47,7 @@ class ProgramMerchantInline(ReadOnlyInline):
 
 @admin.register(Program)
 class ProgramAdmin(ServiceAddAdmin):
-    merchant_path = "participants__merchant_id"
+    merchant_path = "owner_id"
     list_display = ("name", "owner", "currency", "timezone", "earn_points", "earn_per_minor", "public_id")
     list_select_related = ("owner",)
     search_fields = ("name", "public_id")
@@ -68,3 +68,21 @@ class ProgramAdmin(ServiceAddAdmin):
             phone_region=obj.phone_region,
             **{name: getattr(obj, name) for name in _SETTINGS},
         )
+
+
+@admin.register(ProgramMerchant)
+class ProgramMerchantAdmin(MerchantScopedAdmin):
+    """A merchant's part in a card: an alliance partner sets here what alliance members get at its stores, and
+    funds. Joining and leaving go through ``alliance_create``, so rows are never added or deleted here."""
+
+    merchant_path = "merchant_id"
+    list_display = ("program", "merchant", "role", "discount_bp", "earn_points", "earn_per_minor")
+    list_select_related = ("program", "merchant")
+    fields = ("program", "merchant", "role", "joined_at", "discount_bp", "earn_points", "earn_per_minor")
+    readonly_fields = ("program", "merchant", "role", "joined_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ProgramMerchant | None = None) -> bool:
+        return False

@@ -18,7 +18,7 @@ class GiftStepInline(admin.TabularInline):
 
 @admin.register(GiftLadder)
 class GiftLadderAdmin(MerchantScopedAdmin):
-    merchant_path = "program__participants__merchant_id"
+    merchant_path = "program__owner_id"
     list_display = ("name", "program", "claim_policy", "claim_days", "active_from", "active_to")
     list_filter = ("program",)
     list_select_related = ("program",)
@@ -35,7 +35,7 @@ class GiftStepTranslationInline(admin.TabularInline):
 
 @admin.register(GiftStep)
 class GiftStepAdmin(MerchantScopedAdmin):
-    merchant_path = "ladder__program__participants__merchant_id"
+    merchant_path = "ladder__program__owner_id"
     list_display = ("ladder", "threshold_points", "amount_minor", "categories")
     list_select_related = ("ladder",)
     inlines = [GiftStepTranslationInline]
@@ -47,7 +47,7 @@ class GiftStepAdmin(MerchantScopedAdmin):
 
 @admin.register(RewardGrant)
 class RewardGrantAdmin(ReadOnlyAdmin):
-    merchant_path = "program__participants__merchant_id"
+    merchant_path = "program__owner_id"
     list_display = ("public_id", "member", "month", "step", "state", "unlocked_at", "claim_until", "claimed_at")
     list_filter = ("state", "program")
     list_select_related = ("member", "step__ladder")
@@ -62,7 +62,7 @@ class RewardGrantAdmin(ReadOnlyAdmin):
 
 @admin.register(MemberPeriodPoints)
 class MemberPeriodPointsAdmin(ReadOnlyAdmin):
-    merchant_path = "ladder__program__participants__merchant_id"
+    merchant_path = "ladder__program__owner_id"
     list_display = ("member", "ladder", "month", "points", "updated_at")
     list_select_related = ("member", "ladder")
     search_fields = ("=member__public_id", "=member__card_number")

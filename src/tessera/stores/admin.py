@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 
 from tessera.kit.clock import now
 from tessera.kit.console.admin import MerchantScopedAdmin, ReadOnlyInline, ServiceAddAdmin
-from tessera.stores.models import Merchant, Store, Terminal, TerminalKey
+from tessera.stores.models import Alliance, Merchant, Store, Terminal, TerminalKey
 from tessera.stores.services import merchant_create, terminal_key_issue, terminal_key_revoke
 
 
@@ -128,3 +128,23 @@ class TerminalKeyAdmin(MerchantScopedAdmin):
             ngettext("%(count)d key was revoked.", "%(count)d keys were revoked.", count) % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(Alliance)
+class AllianceAdmin(MerchantScopedAdmin):
+    """The alliance agreement, kept by its operator: commission, and whether points and stored value cross
+    merchants (the database refuses shared stored value without a licence holder). Alliances are made with
+    ``alliance_create``, which also joins the partners, so they are never added or deleted here."""
+
+    merchant_path = "operator_id"
+    list_display = ("name", "operator", "commission_bp", "points_shared", "stored_value_shared", "public_id")
+    list_select_related = ("operator",)
+    fields = ("name", "operator", "commission_bp", "points_shared", "stored_value_shared", "licence_holder",
+              "public_id", "created_at")  # fmt: skip
+    readonly_fields = ("operator", "public_id", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Alliance | None = None) -> bool:
+        return False

@@ -55,7 +55,7 @@ class TierInline(admin.TabularInline):
 
 @admin.register(TierLadder)
 class TierLadderAdmin(MerchantScopedAdmin):
-    merchant_path = "program__participants__merchant_id"
+    merchant_path = "program__owner_id"
     list_display = ("name", "program", "measure", "window_kind", "downgrade", "grace_days", "is_active")
     list_filter = ("is_active", "measure", "window_kind")
     list_select_related = ("program",)
@@ -78,7 +78,7 @@ class TierTranslationInline(admin.StackedInline):
 
 @admin.register(Tier)
 class TierAdmin(MerchantScopedAdmin):
-    merchant_path = "ladder__program__participants__merchant_id"
+    merchant_path = "ladder__program__owner_id"
     list_display = ("code", "ladder", "rank", "threshold", "discount_bp", "multiplier_permille")
     list_select_related = ("ladder",)
     list_filter = ("ladder",)
@@ -93,7 +93,7 @@ class TierAdmin(MerchantScopedAdmin):
 
 @admin.register(MemberTier)
 class MemberTierAdmin(ReadOnlyAdmin):
-    merchant_path = "ladder__program__participants__merchant_id"
+    merchant_path = "ladder__program__owner_id"
     list_display = ("member", "ladder", "tier", "since", "window_start", "window_end", "points", "spend_minor",
                     "pending_tier", "pending_on")  # fmt: skip
     list_select_related = ("member", "ladder", "tier", "pending_tier")
@@ -107,7 +107,7 @@ class MemberTierAdmin(ReadOnlyAdmin):
 
 @admin.register(TierEvent)
 class TierEventAdmin(ReadOnlyAdmin):
-    merchant_path = "ladder__program__participants__merchant_id"
+    merchant_path = "ladder__program__owner_id"
     list_display = ("event_at", "member", "from_tier", "to_tier", "reason", "value", "window_start", "window_end")
     list_select_related = ("member", "from_tier", "to_tier")
     list_filter = ("reason", "ladder")

@@ -20,7 +20,7 @@ _CHOICE_MERCHANT_PATHS = {
     "stores.merchant": "id",
     "stores.store": "merchant_id",
     "stores.terminal": "store__merchant_id",
-    "programs.program": "participants__merchant_id",
+    "programs.program": "owner_id",
 }
 
 
