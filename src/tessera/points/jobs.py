@@ -2,10 +2,11 @@
 
 For the local date D the sweep writes off every lot whose expiry instant is at or before D's local midnight.
 Each batch of members is one transaction: lock their points accounts, post one breakage posting per member
-(member points down, the programme's "points expired" account at headquarters up), move the cached balances,
-and zero the lots. A lot written off has ``remaining = 0``, so a second run, or a run resumed after a crash
-(which loses at most the open batch), finds nothing to do. Then members whose points expire within the
-reminder period get one "points.expiring" outbox message per expiry date (deduplicated by key).
+(member points down; up, the "points expired" account of each store that issued lapsing lots, one entry per
+store, headquarters' for lots that name no store), move the cached balances, and zero the lots. A lot written
+off has ``remaining = 0``, so a second run, or a run resumed after a crash (which loses at most the open batch),
+finds nothing to do. Then members whose points expire within the reminder period get one "points.expiring"
+outbox message per expiry date (deduplicated by key).
 """
 
 from __future__ import annotations
@@ -33,6 +34,12 @@ _DUE = (
     " AND l.member_id BETWEEN %s AND %s"
 )
 _PER_MEMBER = f"(SELECT l.member_id, SUM(l.remaining) AS pts, MAX(l.id) AS last_lot {_DUE} GROUP BY l.member_id)"
+# The same lots per member and issuing store; lots that name no store (opened before stores were recorded) count
+# as headquarters' (the first parameter).
+_PER_STORE = (
+    "(SELECT d.member_id, d.store_id, SUM(d.remaining) AS pts FROM (SELECT l.member_id,"  # noqa: S608
+    f" COALESCE(l.store_id, %s) AS store_id, l.remaining {_DUE}) d GROUP BY d.member_id, d.store_id)"
+)
 # A deterministic public id and key per member and sweep: the last lot's id never repeats.
 _PUBLIC_ID = "'pst_e' || e.member_id || 'x' || e.last_lot"
 
@@ -80,11 +87,9 @@ def _expire_batch(program: Program, hq: int, day: tuple[datetime, date], low: in
             f" (SELECT l.member_id {_DUE}) ORDER BY a.id{for_update()}",
             [AccountKind.MEMBER_POINTS, *due],
         )
-        expired_account = store_account_id(
-            program_id=program.id, store_id=hq, kind=AccountKind.STORE_POINTS_EXPIRED, unit=POINTS
-        )
+        accounts = _expired_accounts(program.id, hq, due)
         totals = sql_rows(f"SELECT COUNT(*), COALESCE(SUM(e.pts), 0) FROM {_PER_MEMBER} e", due)  # noqa: S608
-        _post_breakage(program, hq, cutoff, local_date, now, due, expired_account)
+        _post_breakage(program, hq, cutoff, local_date, now, due, accounts)
         sql_run(
             f"UPDATE {LOTS} SET expired = expired + remaining, remaining = 0"  # noqa: S608
             " WHERE program_id = %s AND expires_at <= %s AND remaining > 0 AND member_id BETWEEN %s AND %s",
@@ -93,10 +98,19 @@ def _expire_batch(program: Program, hq: int, day: tuple[datetime, date], low: in
     return int(totals[0][0]), int(totals[0][1])
 
 
+def _expired_accounts(program_id: int, hq: int, due: list[Any]) -> dict[int, int]:
+    """The "points expired" account of each store whose lots lapse in the batch, by store (opened on first use)."""
+    rows = sql_rows(f"SELECT DISTINCT l.store_id {_DUE}", due)
+    stores = sorted({hq if store is None else int(store) for (store,) in rows})
+    kind = AccountKind.STORE_POINTS_EXPIRED
+    return {store: store_account_id(program_id=program_id, store_id=store, kind=kind, unit=POINTS) for store in stores}
+
+
 def _post_breakage(
-    program: Program, hq: int, cutoff: datetime, local_date: date, now: datetime, due: list[Any], expired_account: int
-) -> None:
-    """One posting per member, its two entries, and the cached balances, each as one statement.
+    program: Program, hq: int, cutoff: datetime, local_date: date, now: datetime, due: list[Any],
+    accounts: dict[int, int],
+) -> None:  # fmt: skip
+    """One posting per member, its entries, and the cached balances, each as one statement.
 
     Set-based, so it writes rows itself rather than through ``posting_write``: the same rows, which the tests
     check with ``ledger_verify``. Each member's new posting is found through the unique index on its public id,
@@ -110,18 +124,28 @@ def _post_breakage(
         [program.id, hq, local_date.isoformat(), db_datetime(cutoff), db_datetime(now),
          '{"rule": "points_expiry"}', *due],
     )  # fmt: skip
+    _breakage_entries(hq, due, accounts)
+    sql_run(
+        f"UPDATE {ACCOUNTS} SET balance = balance - e.pts, version = version + 1 FROM {_PER_MEMBER} e"  # noqa: S608
+        f" WHERE {ACCOUNTS}.member_id = e.member_id AND {ACCOUNTS}.kind = %s",
+        [*due, AccountKind.MEMBER_POINTS],
+    )
+
+
+def _breakage_entries(hq: int, due: list[Any], accounts: dict[int, int]) -> None:
+    """Each member's points account down by all that lapsed, and each issuing store's "points expired" account up
+    by its lots' share, in one INSERT (so each posting balances within the statement, as PostgreSQL's trigger
+    requires). The store entries name no origin: the points were the account's own store's, and breakage moves
+    nothing between stores (docs/settlement.md)."""
+    account_of = " ".join(["WHEN %s THEN %s"] * len(accounts))
     sql_run(
         f"WITH x AS (SELECT e.member_id, e.pts, (SELECT p.id FROM {POSTINGS} p WHERE p.public_id = {_PUBLIC_ID})"  # noqa: S608
         f" AS posting_id FROM {_PER_MEMBER} e) INSERT INTO {ENTRIES} (posting_id, account_id, unit, amount,"
         " balance_after) SELECT x.posting_id, a.id, 'PTS', -x.pts, a.balance - x.pts FROM x"
         f" JOIN {ACCOUNTS} a ON a.member_id = x.member_id AND a.kind = %s"
-        " UNION ALL SELECT x.posting_id, %s, 'PTS', x.pts, NULL FROM x",
-        [*due, AccountKind.MEMBER_POINTS, expired_account],
-    )
-    sql_run(
-        f"UPDATE {ACCOUNTS} SET balance = balance - e.pts, version = version + 1 FROM {_PER_MEMBER} e"  # noqa: S608
-        f" WHERE {ACCOUNTS}.member_id = e.member_id AND {ACCOUNTS}.kind = %s",
-        [*due, AccountKind.MEMBER_POINTS],
+        f" UNION ALL SELECT x.posting_id, CASE s.store_id {account_of} END, 'PTS', s.pts, NULL"
+        f" FROM {_PER_STORE} s JOIN x ON x.member_id = s.member_id",
+        [*due, AccountKind.MEMBER_POINTS, *[n for pair in accounts.items() for n in pair], hq, *due],
     )
 
 

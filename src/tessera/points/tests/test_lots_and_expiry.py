@@ -12,13 +12,14 @@ import time_machine
 from tessera.checkout.commands import RedemptionIn
 from tessera.checkout.services import points_redeem
 from tessera.kit.errors import DomainError
-from tessera.ledger.models import Posting
+from tessera.ledger.models import Entry, Posting
 from tessera.ledger.verify import ledger_verify
 from tessera.members.selectors import member_balances
 from tessera.messaging.models import OutboxMessage
 from tessera.points import jobs
 from tessera.points.jobs import points_expiry_run
 from tessera.points.models import PointsLot
+from tessera.stores.selectors import headquarters_get
 from tessera.testing import give_back, key, member_new, sell, world_build
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +79,32 @@ def test_the_sweep_posts_breakage_once_and_a_second_run_does_nothing(world):
     assert [p.source_id for p in postings] == ["2027-01-01", "2027-01-01"]  # the local day, not UTC's 31 December
     assert ledger_verify() == []
     assert list(PointsLot.objects.order_by("id").values_list("remaining", "expired")) == [(0, 100), (0, 250)]
+
+
+def test_breakage_is_credited_to_each_store_that_issued_the_lapsing_points(world):
+    member = member_new(world)
+    with time_machine.travel(datetime.fromisoformat("2026-05-01T10:00:00+08:00"), tick=False):
+        sell(world.a, member, [(1, 10000)])  # 100 points issued by S001
+        sell(world.b, member, [(1, 25000)])  # 250 by S002
+        sell(world.b, member, [(1, 5000)])  # 50 more by S002
+        sell(world.a, member, [(1, 3000)])  # 30, whose lot is made to look older than stores on lots
+    PointsLot.objects.filter(id=PointsLot.objects.order_by("-id").values("id")[:1]).update(store=None)
+    with time_machine.travel(SHANGHAI_NEW_YEAR + timedelta(minutes=5), tick=False):
+        points_expiry_run(program_id=world.program.id, local_date=date(2027, 1, 1))
+    (posting,) = Posting.objects.filter(reason="expiry")
+    hq = headquarters_get(merchant_id=world.merchant.id)
+    entries = Entry.objects.filter(posting=posting).values_list("account__kind", "account__store_id", "amount",
+                                                                "origin_store_id")  # fmt: skip
+    # One entry per issuing store, on that store's own account, so none names an origin; headquarters takes the
+    # lot that names no store.
+    assert sorted(entries, key=lambda e: e[2]) == [
+        ("member_points", None, -430, None),
+        ("store_points_expired", hq.id, 30, None),
+        ("store_points_expired", world.a.store.id, 100, None),
+        ("store_points_expired", world.b.store.id, 300, None),
+    ]
+    assert posting.store_id == hq.id
+    assert ledger_verify() == []
 
 
 def test_the_sweep_before_local_midnight_expires_nothing(world):
