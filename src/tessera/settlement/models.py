@@ -61,6 +61,12 @@ class SettlementPeriod(models.Model):
         verbose_name=_("closed by"),
     )  # fmt: skip
     closed_by_system = models.CharField(_("closed by (system)"), max_length=64, blank=True)
+    # The default in the database is for rows written by code that did not know the column (months closed before
+    # it, a close by the previous release during a deploy): they did not report breakage. Closes set it.
+    reports_points_expired = models.BooleanField(
+        _("reports points expired"), default=False, db_default=False,
+        help_text=_("Months closed before statements reported points expired show none, whatever lapsed."),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["program_id", "year", "month"]
@@ -101,6 +107,9 @@ class StoreStatement(models.Model):
     points_redeemed_here = models.BigIntegerField(_("points redeemed here"))
     points_receivable = models.BigIntegerField(_("other stores' points redeemed here"))
     points_payable = models.BigIntegerField(_("this store's points redeemed elsewhere"))
+    # Defaults in the database too: a close by the previous release during a deploy writes rows without them.
+    points_expired = models.BigIntegerField(_("points expired unspent"), default=0, db_default=0)
+    points_expired_minor = models.BigIntegerField(_("value of the points expired"), default=0, db_default=0)
     receivable_minor = models.BigIntegerField(_("owed to this store"))
     payable_minor = models.BigIntegerField(_("owed by this store"))
     adjustments_minor = models.BigIntegerField(_("adjustments"))
@@ -178,6 +187,8 @@ class MerchantStatement(models.Model):
     commission_paid_minor = models.BigIntegerField(_("commission paid"))
     commission_earned_minor = models.BigIntegerField(_("commission earned"))
     net_minor = models.BigIntegerField(_("net: to receive (+) or pay (-)"))
+    points_expired = models.BigIntegerField(_("points expired unspent"), default=0, db_default=0)
+    points_expired_minor = models.BigIntegerField(_("value of the points expired"), default=0, db_default=0)
 
     class Meta:
         ordering = ["period_id", "merchant_id"]
