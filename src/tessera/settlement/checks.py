@@ -1,13 +1,14 @@
 """Settlement invariants added to ``tessera ledger verify``: every closed month still equals the ledger.
 
 A closed period's statements, obligations and transfers are recomputed from the ledger as it stands now, with
-the terms the period was closed with, and compared field by field; so is the count of postings it covered. Any
-difference means a posting was written into a closed month, or a stored figure was changed: both fail loudly.
+the terms the period was closed with (and without points expired if it was closed before statements reported
+them), and compared field by field; so is the count of postings it covered. Any difference means a posting was
+written into a closed month, or a stored figure was changed: both fail loudly.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 
 from tessera.ledger.verify import Violation, register_check
 from tessera.settlement.models import (
@@ -18,7 +19,7 @@ from tessera.settlement.models import (
     StoreStatement,
     Transfer,
 )
-from tessera.settlement.rules import MerchantSettlement, Settlement
+from tessera.settlement.rules import MerchantFigures, MerchantSettlement, Settlement
 from tessera.settlement.selectors import (
     merchant_settlement_compute,
     month_postings,
@@ -38,7 +39,7 @@ def period_differences(period: SettlementPeriod) -> list[str]:
     problems = []
     if (count, last) != (period.postings, period.last_posting_id):
         problems.append(f"covered {period.postings} postings up to {period.last_posting_id}, now {count} up to {last}")
-    fresh = settlement_compute(month, period_terms(period))
+    fresh = settlement_compute(month, period_terms(period), points_expired=period.reports_points_expired)
     between = merchant_settlement_compute(period.program, fresh, period.commission_bp)
     for label, stored, computed in [*_tables(period, fresh), *_merchant_tables(period, between)]:
         if stored != computed:
@@ -68,8 +69,7 @@ def _tables(period: SettlementPeriod, fresh: Settlement) -> list[tuple[str, Rows
 
 
 def _merchant_tables(period: SettlementPeriod, between: MerchantSettlement) -> list[tuple[str, Rows, Rows]]:
-    names = ["merchant_id", "owed_to_minor", "owed_by_minor", "commission_paid_minor", "commission_earned_minor",
-             "net_minor"]  # fmt: skip
+    names = [f.name for f in fields(MerchantFigures)]
     stored = set(MerchantStatement.objects.filter(period=period).values_list(*names))
     computed = {tuple(asdict(m).values()) for m in between.statements}
     stored_transfers = set(

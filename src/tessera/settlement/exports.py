@@ -51,6 +51,8 @@ STATEMENT_COLUMNS: list[tuple[str, str | Promise, bool]] = [
     ("points_redeemed_here", _("points redeemed here"), False),
     ("points_receivable", _("other stores' points redeemed here"), False),
     ("points_payable", _("this store's points redeemed elsewhere"), False),
+    ("points_expired", _("points expired unspent"), False),
+    ("points_expired_minor", _("value of the points expired"), True),
     ("receivable_minor", _("owed to this store"), True),
     ("payable_minor", _("owed by this store"), True),
     ("adjustments_minor", _("adjustments"), True),
@@ -100,11 +102,13 @@ def transfers_table(view: PeriodView) -> Table:
 def merchants_table(view: PeriodView) -> Table:
     money = _amount(view.period.currency)
     labels = (_("merchant"), _("owed to this merchant"), _("owed by this merchant"), _("commission paid"),
-              _("commission earned"), _("net: to receive (+) or pay (-)"))  # fmt: skip
+              _("commission earned"), _("net: to receive (+) or pay (-)"), _("points expired unspent"),
+              _("value of the points expired"))  # fmt: skip
     headers = [str(h) for h in labels]
     rows: list[list[Cell]] = [
         [m.merchant.name, money(m.owed_to_minor), money(m.owed_by_minor), money(m.commission_paid_minor),
-         money(m.commission_earned_minor), money(m.net_minor)] for m in view.merchants
+         money(m.commission_earned_minor), money(m.net_minor), int(m.points_expired),
+         money(m.points_expired_minor)] for m in view.merchants
     ]  # fmt: skip
     return Table("merchants", headers, rows)
 

@@ -2,9 +2,11 @@
 
 The input is the month's entries on store accounts added up per store, account kind, origin store and posting
 reason (``Flow``). An entry that names an origin store moved value held from that store (ADR 0017): a positive
-amount means the origin owes the entry's store, a negative one the reverse. Everything owed is first added up per
-ordered pair of stores and valued there (bonus at the agreed rate, points at the programme's point value), so the
-statements, the obligations and the clearing list are sums of the same rounded figures and always agree.
+amount means the origin owes the entry's store, a negative one the reverse. Points that lapsed unspent are on the
+issuing store's own "points expired" account: they appear on its statement and create no obligation. Everything
+owed is first added up per ordered pair of stores and valued there (bonus at the agreed rate, points at the
+programme's point value), so the statements, the obligations and the clearing list are sums of the same rounded
+figures and always agree.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from zoneinfo import ZoneInfo
 PRINCIPAL_IN, PRINCIPAL_OUT = "store_sv_principal_in", "store_sv_principal_out"
 BONUS_IN, BONUS_OUT = "store_sv_bonus_in", "store_sv_bonus_out"
 POINTS_ISSUED, POINTS_REDEEMED = "store_points_issued", "store_points_redeemed"
+POINTS_EXPIRED = "store_points_expired"
 ADJUSTMENT = "store_settlement_adjustment"
 REFUND = "top_up_refund"
 
@@ -26,6 +29,8 @@ CATEGORY = {
     PRINCIPAL_IN: "principal", PRINCIPAL_OUT: "principal", BONUS_IN: "bonus", BONUS_OUT: "bonus",
     POINTS_ISSUED: "points", POINTS_REDEEMED: "points", ADJUSTMENT: "adjustment",
 }  # fmt: skip
+# The kinds a statement reads: those that settle, and breakage, which is reported but owed by nobody.
+STATEMENT_KINDS = frozenset({*CATEGORY, POINTS_EXPIRED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +104,8 @@ class Transfer:
 
 @dataclass(slots=True)
 class StoreFigures:
-    """One store's statement for the month. Stored value held is what members hold of this store's money."""
+    """One store's statement for the month. Stored value held is what members hold of this store's money; points
+    expired are this store's points that lapsed unspent, and their value at the programme's point value."""
 
     store_id: int
     principal_opening_minor: int = 0
@@ -120,6 +126,8 @@ class StoreFigures:
     points_redeemed_here: int = 0
     points_receivable: int = 0
     points_payable: int = 0
+    points_expired: int = 0
+    points_expired_minor: int = 0
     receivable_minor: int = 0
     payable_minor: int = 0
     adjustments_minor: int = 0
@@ -159,6 +167,7 @@ def settle(
         creditor.adjustments_minor += ob.adjustments_minor
         debtor.adjustments_minor -= ob.adjustments_minor
     for figures in stores.values():
+        figures.points_expired_minor = _points_value(figures.points_expired, terms)
         _close(figures)
     return Settlement(list(stores.values()), obligations, transfers_netted(obligations))
 
@@ -189,6 +198,8 @@ def _add_flow(stores: dict[int, StoreFigures], flow: Flow) -> None:
         here.points_issued -= amount
     elif kind == POINTS_REDEEMED:
         here.points_redeemed_here += amount
+    elif kind == POINTS_EXPIRED:
+        here.points_expired += amount
     if flow.origin_id is None or category in (None, "adjustment"):
         return
     origin = stores[flow.origin_id]
@@ -221,8 +232,12 @@ def _obligations(flows: list[Flow], terms: Terms) -> list[Obligation]:
             ob.adjustments_minor += flow.amount
     for ob in pairs.values():
         ob.bonus_minor = round_half_away(ob.bonus_face_minor * terms.bonus_rate_bp, 10_000)
-        ob.points_minor = round_half_away(ob.points * terms.point_value_minor, terms.point_value_points)
+        ob.points_minor = _points_value(ob.points, terms)
     return [pairs[key] for key in sorted(pairs)]
+
+
+def _points_value(points: int, terms: Terms) -> int:
+    return round_half_away(points * terms.point_value_minor, terms.point_value_points)
 
 
 def transfers_netted(obligations: Iterable[Obligation]) -> list[Transfer]:
@@ -295,12 +310,16 @@ class MerchantObligation:
 
 @dataclass(slots=True)
 class MerchantFigures:
+    """One merchant's month; points expired (and their value) are the sums of its stores' statements."""
+
     merchant_id: int
     owed_to_minor: int = 0
     owed_by_minor: int = 0
     commission_paid_minor: int = 0
     commission_earned_minor: int = 0
     net_minor: int = 0
+    points_expired: int = 0
+    points_expired_minor: int = 0
 
 
 @dataclass(slots=True)
@@ -313,6 +332,7 @@ class MerchantSettlement:
 def merchants_settle(
     obligations: Iterable[Obligation],
     *,
+    statements: Iterable[StoreFigures] = (),
     merchant_of: Mapping[int, int],
     merchant_ids: Iterable[int],
     operator_id: int,
@@ -320,7 +340,8 @@ def merchants_settle(
 ) -> MerchantSettlement:
     """The month between merchants: store obligations across merchants added up per merchant pair, the operator's
     commission on points taken once per pair (rounded half away from zero), and transfers netted per pair with the
-    operator as a party. Obligations between stores of one merchant are that merchant's own business."""
+    operator as a party. Obligations between stores of one merchant are that merchant's own business. Each
+    merchant's points expired add up its stores' ``statements``, so the two never differ by a rounding."""
     pairs: dict[tuple[int, int], MerchantObligation] = {}
     for ob in obligations:
         debtor, creditor = merchant_of[ob.debtor_id], merchant_of[ob.creditor_id]
@@ -342,6 +363,15 @@ def merchants_settle(
         debts.append(Obligation(debtor, creditor, principal_minor=pair.total_minor))
         if pair.commission_minor and debtor != operator_id:
             debts.append(Obligation(debtor, operator_id, principal_minor=pair.commission_minor))
+    _add_expired(merchants, statements, merchant_of)
     for m in merchants.values():
         m.net_minor = m.owed_to_minor - m.owed_by_minor - m.commission_paid_minor + m.commission_earned_minor
     return MerchantSettlement(list(merchants.values()), [pairs[k] for k in sorted(pairs)], transfers_netted(debts))
+
+
+def _add_expired(
+    merchants: Mapping[int, MerchantFigures], statements: Iterable[StoreFigures], merchant_of: Mapping[int, int]
+) -> None:
+    for s in statements:
+        merchants[merchant_of[s.store_id]].points_expired += s.points_expired
+        merchants[merchant_of[s.store_id]].points_expired_minor += s.points_expired_minor

@@ -25,7 +25,8 @@ from tessera.settlement.models import (
     Transfer,
 )
 from tessera.settlement.rules import (
-    CATEGORY,
+    POINTS_EXPIRED,
+    STATEMENT_KINDS,
     Flow,
     MerchantSettlement,
     Settlement,
@@ -40,7 +41,7 @@ from tessera.stores.models import Alliance, Merchant, Store
 # The month's value movements on store accounts, per store, account kind, origin store and posting reason.
 # Store accounts are few but hold most entries, which the planner cannot see from the statistics: filtering on
 # their kinds made it walk the entries account by account through an index (minutes for a big chain), while
-# "a store account" keeps the plan of a plain aggregate. Kinds settlement ignores are dropped in Python.
+# "a store account" keeps the plan of a plain aggregate. Kinds statements ignore are dropped in Python.
 FLOWS_SQL = (
     "SELECT a.store_id, a.kind, e.origin_store_id, p.reason, SUM(e.amount)"
     " FROM ledger_posting p JOIN ledger_entry e ON e.posting_id = p.id JOIN ledger_account a ON a.id = e.account_id"
@@ -80,7 +81,7 @@ def flows_and_opening(
     flows: list[Flow] = []
     before: list[tuple[int, str, int]] = []
     for store, kind, origin, reason, in_month, total in rows:
-        if kind not in CATEGORY:
+        if kind not in STATEMENT_KINDS:
             continue
         if in_month:
             flows.append(Flow(int(store), str(kind), None if origin is None else int(origin), str(reason), int(total)))
@@ -93,7 +94,9 @@ def month_flows(*, program_id: int, starts_at: datetime, ends_at: datetime) -> l
     _aggregate_plan()
     rows = sql_rows(FLOWS_SQL, [program_id, db_datetime(starts_at), db_datetime(ends_at)])
     return [
-        Flow(int(s), str(k), None if o is None else int(o), str(r), int(t)) for s, k, o, r, t in rows if k in CATEGORY
+        Flow(int(s), str(k), None if o is None else int(o), str(r), int(t))
+        for s, k, o, r, t in rows
+        if k in STATEMENT_KINDS
     ]
 
 
@@ -194,15 +197,20 @@ def month_of_program(program: Program, year: int, month: int) -> Month:
     return Month(program, year, month, timezone, starts_at, ends_at)
 
 
-def settlement_compute(m: Month, terms: Terms | None = None) -> Settlement:
+def settlement_compute(m: Month, terms: Terms | None = None, *, points_expired: bool = True) -> Settlement:
     """The month's settlement from the ledger as it stands, at ``terms`` (default: the programme's terms now);
-    it opens with the previous month's closing figures, or for a first close with the whole ledger before it."""
+    it opens with the previous month's closing figures, or for a first close with the whole ledger before it.
+
+    ``points_expired=False`` leaves breakage off the statements, as months closed before they reported it were.
+    """
     previous = period_previous(program_id=m.program.id, year=m.year, month=m.month)
     if previous is not None:
         opening = held_at_close(previous)
         flows = month_flows(program_id=m.program.id, starts_at=m.starts_at, ends_at=m.ends_at)
     else:
         flows, opening = flows_and_opening(program_id=m.program.id, starts_at=m.starts_at, ends_at=m.ends_at)
+    if not points_expired:
+        flows = [f for f in flows if f.kind != POINTS_EXPIRED]
     return settle(flows, store_ids=program_store_ids(m.program), opening=opening, terms=terms or terms_for(m.program))
 
 
@@ -254,8 +262,8 @@ def merchant_settlement_compute(
     alliance = Alliance.objects.filter(id=program.alliance_id).first() if program.alliance_id else None
     operator = alliance.operator_id if alliance else program.owner_id
     rate = commission_bp if commission_bp is not None else (alliance.commission_bp if alliance else 0)
-    return merchants_settle(result.obligations, merchant_of=merchant_of, merchant_ids=participants,
-                            operator_id=operator, commission_bp=rate)  # fmt: skip
+    return merchants_settle(result.obligations, statements=result.statements, merchant_of=merchant_of,
+                            merchant_ids=participants, operator_id=operator, commission_bp=rate)  # fmt: skip
 
 
 def commission_of(program: Program) -> int:

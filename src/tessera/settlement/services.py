@@ -80,7 +80,7 @@ def settlement_close(*, program: Program, year: int, month: int, actor: Actor, n
             commission_bp=commission_of(program),
             point_value_points=terms.point_value_points, point_value_minor=terms.point_value_minor,
             postings=count, last_posting_id=last, closed_at=now, closed_by_id=actor.staff_id,
-            closed_by_system=actor.system,
+            closed_by_system=actor.system, reports_points_expired=True,
         )  # fmt: skip
         _rows_write(period, result)
         _merchant_rows_write(period, between)

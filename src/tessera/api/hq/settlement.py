@@ -50,11 +50,16 @@ class PeriodOut(Schema):
     bonus_rate_bp: int
     point_value_points: int
     point_value_minor: int
+    reports_points_expired: bool = Field(
+        ..., description="False for months closed before statements reported points expired: they show none."
+    )
 
 
 class StatementOut(Schema):
     store: str = Field(..., description="The store's code.")
-    figures: dict[str, int] = Field(..., description="Every line of the statement (docs/settlement.md).")
+    figures: dict[str, int] = Field(
+        ..., description="Every line of the statement (docs/settlement.md), points expired unspent included."
+    )
 
 
 class ObligationOut(Schema):
@@ -83,6 +88,8 @@ class MerchantOut(Schema):
     commission_paid_minor: int = Field(..., description="Paid to the alliance operator on points redeemed elsewhere.")
     commission_earned_minor: int = Field(..., description="Earned as the alliance operator.")
     net_minor: int
+    points_expired: int = Field(..., description="The merchant's points that lapsed unspent this month.")
+    points_expired_minor: int = Field(..., description="Their value at the point value: breakage, owed by nobody.")
 
 
 class MerchantTransferOut(Schema):
@@ -156,7 +163,8 @@ def _period_body(p: SettlementPeriod) -> dict[str, object]:
     return {"period": f"{p.year:04d}-{p.month:02d}", "timezone": p.timezone, "currency": p.currency,
             "starts_at": p.starts_at.isoformat(), "ends_at": p.ends_at.isoformat(), "postings": p.postings,
             "closed_at": p.closed_at.isoformat(), "bonus_rate_bp": p.bonus_rate_bp,
-            "point_value_points": p.point_value_points, "point_value_minor": p.point_value_minor}  # fmt: skip
+            "point_value_points": p.point_value_points, "point_value_minor": p.point_value_minor,
+            "reports_points_expired": p.reports_points_expired}  # fmt: skip
 
 
 def _view_body(view: PeriodView) -> dict[str, object]:
@@ -173,7 +181,8 @@ def _view_body(view: PeriodView) -> dict[str, object]:
         "merchants": [{"merchant_id": m.merchant.public_id, "merchant": m.merchant.name,
                        "owed_to_minor": m.owed_to_minor, "owed_by_minor": m.owed_by_minor,
                        "commission_paid_minor": m.commission_paid_minor,
-                       "commission_earned_minor": m.commission_earned_minor, "net_minor": m.net_minor}
+                       "commission_earned_minor": m.commission_earned_minor, "net_minor": m.net_minor,
+                       "points_expired": m.points_expired, "points_expired_minor": m.points_expired_minor}
                       for m in view.merchants],
         "merchant_transfers": [{"payer": t.payer.public_id, "payee": t.payee.public_id, "amount_minor": t.amount_minor}
                                for t in view.merchant_transfers],

@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 
 from tessera.settlement.rules import (
     BONUS_OUT,
+    POINTS_EXPIRED,
     POINTS_REDEEMED,
     PRINCIPAL_IN,
     PRINCIPAL_OUT,
     Flow,
     Terms,
+    merchants_settle,
     period_bounds,
     round_half_away,
     settle,
@@ -52,10 +54,37 @@ def test_without_terms_bonus_is_not_settled():
     assert {s.store_id: s.bonus_payable_minor for s in result.statements} == {1: 1_000, 2: 0}
 
 
+@pytest.mark.parametrize(
+    ("value_points", "value_minor", "points", "expected_minor"),
+    [(10, 100, 300, 3_000), (2, 1, 1, 1), (2, 1, 3, 2), (2, 1, 4, 2), (3, 7, 1, 2), (3, 7, 2, 5), (3, 7, 5, 12)],
+)
+def test_points_expired_are_valued_per_store_and_month_half_away_from_zero(
+    value_points, value_minor, points, expected_minor
+):
+    """``value_points`` points are worth ``value_minor``: at 2 for 0.01 one point is 0.5 fen, rounded to 1, and
+    three are 1.5, rounded to 2; at 3 for 0.07 five points are 11.67 fen, rounded to 12."""
+    flows = [Flow(1, POINTS_EXPIRED, None, "expiry", points)]
+    (statement,) = settle(flows, store_ids=[1], opening={}, terms=Terms(0, value_points, value_minor)).statements
+    assert (statement.points_expired, statement.points_expired_minor) == (points, expected_minor)
+
+
+def test_breakage_is_owed_by_nobody_and_a_merchant_adds_up_its_stores_rounded_figures():
+    # Stores 1 and 2 (merchant 10) each see 5 points lapse, at 3 points for 0.07: 12 fen each, so 24 for the
+    # merchant, not the 23 that 10 points would round to.
+    flows = [Flow(1, POINTS_EXPIRED, None, "expiry", 5), Flow(2, POINTS_EXPIRED, None, "expiry", 5)]
+    result = settle(flows, store_ids=[1, 2, 3], opening={}, terms=Terms(0, 3, 7))
+    assert (result.obligations, result.transfers) == ([], [])
+    assert [s.net_minor for s in result.statements] == [0, 0, 0]
+    between = merchants_settle(result.obligations, statements=result.statements, merchant_of={1: 10, 2: 10, 3: 20},
+                               merchant_ids=[10, 20], operator_id=10, commission_bp=1_000)  # fmt: skip
+    assert [(m.merchant_id, m.points_expired, m.points_expired_minor) for m in between.statements] == [
+        (10, 10, 24), (20, 0, 0)]  # fmt: skip
+
+
 flow = st.builds(
     Flow,
     store_id=st.integers(1, 4),
-    kind=st.sampled_from([PRINCIPAL_IN, PRINCIPAL_OUT, BONUS_OUT, POINTS_REDEEMED]),
+    kind=st.sampled_from([PRINCIPAL_IN, PRINCIPAL_OUT, BONUS_OUT, POINTS_REDEEMED, POINTS_EXPIRED]),
     origin_id=st.one_of(st.none(), st.integers(1, 4)),
     reason=st.sampled_from(["sale", "return", "top_up", "top_up_refund"]),
     amount=st.integers(-50_000, 50_000),
