@@ -17,6 +17,7 @@ from tessera.access.console.acting import SESSION_STORE_KEY, acting_of
 from tessera.access.console.guard import console_view
 from tessera.access.rules import Action
 from tessera.checkout.selectors import store_list_in_scope
+from tessera.settlement.selectors import alliance_cards
 
 
 class LoginView(auth_views.LoginView):
@@ -48,7 +49,8 @@ def _safe_next(request: HttpRequest, default: str = "console:home") -> str:
 @require_http_methods(["GET", "POST"])
 @console_view(None)
 def store_select(request: HttpRequest) -> HttpResponseBase:
-    """Choose the store to act as, among those in scope; a staff member with a single store skips the choice."""
+    """Choose the store to act as, among those in scope; a staff member with a single store skips the choice, and
+    one who reaches no store but an alliance is sent to the alliance."""
     acting = acting_of(request)
     stores = store_list_in_scope(scope=acting.scope)
     if request.method == "POST":
@@ -61,6 +63,9 @@ def store_select(request: HttpRequest) -> HttpResponseBase:
     if len(stores) == 1 and acting.store is None:
         request.session[SESSION_STORE_KEY] = stores[0].id
         return redirect(_safe_next(request))
+    if not stores and alliance_cards(acting.scope):
+        # An alliance administrator acts at no store, ever: their console is the alliance's pages.
+        return redirect("console:settlement:alliances")
     context = {"stores": stores, "next": _safe_next(request, default=""), "title": _("Choose your store")}
     return render(request, "console/store_select.html", context)
 

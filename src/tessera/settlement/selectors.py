@@ -252,6 +252,50 @@ def settlement_visible(scope: Scope, program: Program, action: Action) -> Visibl
     return Visible(everything=False, store_ids=stores) if stores else None
 
 
+@dataclass(frozen=True, slots=True)
+class AllianceCard:
+    """An alliance's card as someone may read its settlement: ``merchant_id`` None is all of it (the alliance's
+    administrator, a platform administrator); else the figures between merchants and that merchant's own stores."""
+
+    program: Program
+    alliance: Alliance
+    merchant_id: int | None
+
+    @property
+    def everything(self) -> bool:
+        return self.merchant_id is None
+
+
+def alliance_cards(scope: Scope, *, alliance_id: str | None = None) -> list[AllianceCard]:
+    """The alliance cards whose settlement ``scope`` may read (of the alliance ``alliance_id``, a public id, if given).
+
+    Read-only: nobody closes or adjusts a month here. The alliance's administrator reads all of it. The roles with
+    ``settlement.view`` that cover a whole merchant (the operations centre, auditors) read the alliance, its
+    merchant statements and transfers, and their own stores' statements, when their merchant is the operator or
+    takes part; never another merchant's stores. Roles that reach only stores read none: an alliance is above them.
+    """
+    cards = Program.objects.filter(alliance__isnull=False).select_related("alliance__operator").order_by("id")
+    if alliance_id is not None:
+        cards = cards.filter(alliance__public_id=alliance_id)
+    merchant = scope.merchant_id
+    if scope.is_platform_admin:
+        merchant = None
+    elif scope.alliance_id is not None and scope_allows_alliance(scope, Action.SETTLEMENT_VIEW,
+                                                                 alliance_id=scope.alliance_id):  # fmt: skip
+        cards, merchant = cards.filter(alliance_id=scope.alliance_id), None
+    elif merchant is not None and scope_allows_merchant(scope, Action.SETTLEMENT_VIEW, merchant_id=merchant):
+        cards = cards.filter(Q(alliance__operator_id=merchant) | Q(participants__merchant_id=merchant)).distinct()
+    else:
+        return []
+    return [AllianceCard(card, card.alliance, merchant) for card in cards if card.alliance is not None]
+
+
+def alliance_visible(scope: Scope, *, alliance_id: str) -> AllianceCard | None:
+    """The alliance's card as ``scope`` may read it; None when it may not, whether the alliance exists or not."""
+    found = alliance_cards(scope, alliance_id=alliance_id)
+    return found[0] if found else None
+
+
 def merchant_settlement_compute(
     program: Program, result: Settlement, commission_bp: int | None = None
 ) -> MerchantSettlement:

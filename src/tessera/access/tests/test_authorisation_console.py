@@ -6,9 +6,12 @@ declared for it. Each page is asked, with every method it accepts, by every role
 
 - in their own scope (their store, or for merchant-wide roles also the merchant's second store): exactly the
   pages the matrix allows answer, the others are 403, and one who covers no store is sent to choose one;
+- on a page above any store (an alliance's, ``console_view(..., store=False)``), with or without a store: the
+  roles that allow its action and reach a merchant or an alliance answer (each side's card is an alliance's
+  here, and the alliance administrator is the own one's), other roles allowing it get 404, the rest 403;
 - as a store outside their scope (another merchant's, or an unassigned one): 403;
-- with ids of another merchant's member, card or documents, or of the own merchant's other store's documents:
-  the very answer a guessed id gets;
+- with ids of another merchant's member, card, documents or alliance, or of the own merchant's other store's
+  documents: the very answer a guessed id gets;
 - and never with another merchant's member or the own member's full phone, e-mail address or birthday in the
   page, bar an allowed reveal; a refused request writes nothing.
 
@@ -25,19 +28,30 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tessera.access.console.acting import SESSION_STORE_KEY
+from tessera.access.models import StaffUser
 from tessera.access.rules import PERMISSIONS, REACH, Action, Reach, Role
-from tessera.access.tests.authz import PRINCIPALS, AuthzWorld, allowed, authz_world_build, covers, guess, leaked
+from tessera.access.tests.authz import (
+    PLATFORM,
+    PRINCIPALS,
+    AuthzWorld,
+    allowed,
+    authz_world_build,
+    covers,
+    guess,
+    leaked,
+)
 from tessera.audit.models import AuditRecord
 from tessera.checkout.models import Document
 from tessera.ledger.models import Posting
 from tessera.members.models import Member
+from tessera.programs.services import alliance_create
 from tessera.stores.models import Store
 
 pytestmark = pytest.mark.django_db
 
 NOT_CONSOLE = ("admin/", "api/")  # the admin and the API have suites of their own
 PUBLIC = {"console:login", "console:logout", "console:set-language"}  # open to anyone, by design
-PATH_KINDS = {"member_id": "member", "document_id": "document"}  # ids, tried as own, foreign and guessed
+PATH_KINDS = {"member_id": "member", "document_id": "document", "alliance_id": "alliance"}  # own, foreign, guessed
 # Plain values, the same for everyone: the month settlement pages show (closed for both merchants).
 PATH_VALUES = {"year": lambda w: w.closed_month[0], "month": lambda w: w.closed_month[1]}
 QUERY_KINDS = {"member": "member", "q": "card", "original": "top_up"}  # what pages read from the query or form
@@ -59,6 +73,10 @@ class Route:
     @property
     def kinds(self) -> list[str]:
         return sorted({PATH_KINDS[p] for p in self.params if p in PATH_KINDS} | set(QUERY_KINDS.values()))
+
+    @property
+    def needs_store(self) -> bool:
+        return bool(getattr(self.callback, "console_needs_store", True))
 
 
 def _walk(patterns: list, prefix: str = "", namespace: str = "") -> Iterator[Route]:
@@ -145,14 +163,30 @@ def _outcome(response) -> str:
     return str(response.status_code)
 
 
-def _expect(principal: str, action: Action | None, store: Store | None, world: AuthzWorld) -> str:
+def _expect(principal: str, route: Route, store: Store | None, world: AuthzWorld) -> str:
+    action = route.callback.console_action
     if store is not None and not covers(principal, store, world):
         return "403"  # the middleware refuses a store outside the scope, whatever the page
     if action is None:
         return SIGNED_IN  # a page of no action asks only for a signed-in staff member
+    if not route.needs_store:
+        return _expect_above_stores(principal, action, route)
     if store is None:
         return "choose store"
     return "ok" if allowed(principal, action, store, world) else "403"
+
+
+def _expect_above_stores(principal: str, action: Action, route: Route) -> str:
+    """A page above any store, whatever store is chosen: the role must allow the action (else 403); one alliance's
+    page answers the roles that reach its merchants or the alliance itself, and is a 404 to those reaching stores."""
+    if principal == PLATFORM:
+        return "ok"
+    role = Role(principal)
+    if action not in PERMISSIONS[role]:
+        return "403"
+    if "alliance_id" in route.params and REACH[role] is Reach.STORES:
+        return "404"
+    return "ok"
 
 
 def _home_store(principal: str, world: AuthzWorld) -> Store | None:
@@ -169,9 +203,9 @@ def _accepted_methods(route: Route, asker: Asker) -> list[str]:
 
 
 def _check(asker: Asker, route: Route, method: str, principal: str, store: Store | None) -> list[str]:
-    world, action = asker.world, route.callback.console_action
+    world = asker.world
     refs = asker.refs_at(store) if store else world.own.refs
-    expected = _expect(principal, action, store, world)
+    expected = _expect(principal, route, store, world)
     before = _writes() if expected not in ("ok", SIGNED_IN) else None
     response = asker.ask(asker.client(principal, store), route, method, refs)
     got = _outcome(response)
@@ -187,8 +221,8 @@ def _check(asker: Asker, route: Route, method: str, principal: str, store: Store
 
 def _check_foreign_ids(asker: Asker, route: Route, method: str, principal: str) -> list[str]:
     """Every foreign id of each kind the page reads gets the answer of a guessed id of that kind."""
-    world, store = asker.world, asker.world.own.store
-    client, problems = asker.client(principal, store), []
+    world = asker.world
+    client, problems = asker.client(principal, _home_store(principal, world)), []
     for kind in route.kinds:
         unknown = asker.ask(client, route, method, world.own.refs | {kind: guess(kind, world.own.refs[kind])})
         for value in world.foreign_values(kind):
@@ -206,12 +240,15 @@ def _id_askers(route: Route, world: AuthzWorld) -> list[str]:
     """One principal of each reach the page lets in, the platform admin, and one it refuses.
 
     Views find ids through the acting store and, for some pages, the scope; never through the role alone, so
-    these stand for every role. The refused one shows that a refusal answers before any id is looked up.
+    these stand for every role. The refused one shows that a refusal answers before any id is looked up. A page
+    above any store finds ids through the scope alone, which for a platform administrator reaches every merchant.
     """
     action = route.callback.console_action
     picked: dict[object, str] = {}
     for principal in PRINCIPALS:
-        if principal != "platform" and _home_store(principal, world) is None:
+        if principal != PLATFORM and _home_store(principal, world) is None and route.needs_store:
+            continue
+        if principal == PLATFORM and not route.needs_store:
             continue
         lets_in = action is None or principal == "platform" or action in PERMISSIONS[Role(principal)]
         reach = "platform" if principal == "platform" else REACH[Role(principal)]
@@ -219,9 +256,23 @@ def _id_askers(route: Route, world: AuthzWorld) -> list[str]:
     return list(picked.values())
 
 
+def _alliances(world: AuthzWorld) -> None:
+    """Make each side's card an alliance's, and link the alliance administrator to the own one: the alliance pages
+    answer in the own scope, and the foreign alliance must look like a guessed one. No partners: one joining after
+    a month was closed would change what that month settles (verify S1); console/tests/test_alliance.py has them."""
+    for side in (world.own, world.foreign):
+        card = alliance_create(program=side.world.program, name=f"{side.world.merchant.name} card", partners=[],
+                               commission_bp=1_000)  # fmt: skip
+        side.refs["alliance"] = card.public_id
+        if side is world.own:
+            StaffUser.objects.filter(id=world.staff[Role.ALLIANCE_ADMIN].id).update(alliance=card)
+
+
 @pytest.fixture
 def world():
-    return authz_world_build()
+    built = authz_world_build()
+    _alliances(built)
+    return built
 
 
 @pytest.mark.parametrize("route", GUARDED, ids=[r.pattern or "/" for r in GUARDED])
@@ -245,5 +296,9 @@ def test_every_role_gets_what_the_matrix_says_on_every_console_page(world, route
 
 def test_alliance_admins_are_offered_no_store_to_act_as(world):
     assert REACH[Role.ALLIANCE_ADMIN] is Reach.ALLIANCE
-    page = Asker(world).client(Role.ALLIANCE_ADMIN, None).get(reverse("console:store-select"))
-    assert page.context["stores"] == []
+    client = Asker(world).client(Role.ALLIANCE_ADMIN, None)
+    # Their console is their alliance's pages; without an alliance, there is nothing to choose.
+    assert client.get(reverse("console:store-select"))["Location"] == reverse("console:settlement:alliances")
+    assert client.post(reverse("console:store-select"), {"store": world.own.store.public_id}).status_code == 403
+    StaffUser.objects.filter(id=world.staff[Role.ALLIANCE_ADMIN].id).update(alliance=None)
+    assert client.get(reverse("console:store-select")).context["stores"] == []
