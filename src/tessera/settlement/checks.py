@@ -21,6 +21,7 @@ from tessera.settlement.models import (
 )
 from tessera.settlement.rules import MerchantFigures, MerchantSettlement, Settlement
 from tessera.settlement.selectors import (
+    between_closed,
     merchant_settlement_compute,
     month_postings,
     period_label,
@@ -39,8 +40,10 @@ def period_differences(period: SettlementPeriod) -> list[str]:
     problems = []
     if (count, last) != (period.postings, period.last_posting_id):
         problems.append(f"covered {period.postings} postings up to {period.last_posting_id}, now {count} up to {last}")
-    fresh = settlement_compute(month, period_terms(period), points_expired=period.reports_points_expired)
-    between = merchant_settlement_compute(period.program, fresh, period.commission_bp)
+    stores = StoreStatement.objects.filter(period=period).values_list("store_id", flat=True)
+    fresh = settlement_compute(month, period_terms(period), points_expired=period.reports_points_expired,
+                               store_ids=list(stores))  # fmt: skip
+    between = merchant_settlement_compute(period.program, fresh, between_closed(period))
     for label, stored, computed in [*_tables(period, fresh), *_merchant_tables(period, between)]:
         if stored != computed:
             only_stored, only_computed = sorted(stored - computed)[:3], sorted(computed - stored)[:3]

@@ -51,6 +51,11 @@ class SettlementPeriod(models.Model):
     ends_at = models.DateTimeField(_("ends at"))
     bonus_rate_bp = models.PositiveIntegerField(_("bonus settled at"))
     commission_bp = models.PositiveIntegerField(_("operator commission"), default=0)
+    # Who kept the commission when the month closed (the card's owner outside an alliance): recomputing the month
+    # must not follow a later change of operator.
+    operator = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("alliance operator")
+    )
     point_value_points = models.PositiveIntegerField(_("point value: points"))
     point_value_minor = models.PositiveIntegerField(_("point value: minor units"))
     postings = models.BigIntegerField(_("postings covered"))

@@ -6,6 +6,7 @@ settlement is arithmetic on its few hundred rows (``rules.settle``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -197,11 +198,15 @@ def month_of_program(program: Program, year: int, month: int) -> Month:
     return Month(program, year, month, timezone, starts_at, ends_at)
 
 
-def settlement_compute(m: Month, terms: Terms | None = None, *, points_expired: bool = True) -> Settlement:
+def settlement_compute(
+    m: Month, terms: Terms | None = None, *, points_expired: bool = True, store_ids: Iterable[int] | None = None
+) -> Settlement:
     """The month's settlement from the ledger as it stands, at ``terms`` (default: the programme's terms now);
     it opens with the previous month's closing figures, or for a first close with the whole ledger before it.
 
     ``points_expired=False`` leaves breakage off the statements, as months closed before they reported it were.
+    ``store_ids`` are the stores that get a statement even without a flow (default: every store of the card
+    now); a closed month is recomputed with its own, as stores opened or partners joined later were not in it.
     """
     previous = period_previous(program_id=m.program.id, year=m.year, month=m.month)
     if previous is not None:
@@ -211,7 +216,8 @@ def settlement_compute(m: Month, terms: Terms | None = None, *, points_expired: 
         flows, opening = flows_and_opening(program_id=m.program.id, starts_at=m.starts_at, ends_at=m.ends_at)
     if not points_expired:
         flows = [f for f in flows if f.kind != POINTS_EXPIRED]
-    return settle(flows, store_ids=program_store_ids(m.program), opening=opening, terms=terms or terms_for(m.program))
+    stores = program_store_ids(m.program) if store_ids is None else store_ids
+    return settle(flows, store_ids=stores, opening=opening, terms=terms or terms_for(m.program))
 
 
 def period_month(period: SettlementPeriod) -> Month:
@@ -296,22 +302,41 @@ def alliance_visible(scope: Scope, *, alliance_id: str) -> AllianceCard | None:
     return found[0] if found else None
 
 
+@dataclass(frozen=True, slots=True)
+class Between:
+    """Who a month between merchants is settled among: the card's merchants, its operator and commission."""
+
+    merchant_ids: tuple[int, ...]
+    operator_id: int
+    commission_bp: int
+
+
+def between_now(program: Program) -> Between:
+    """The card's merchants and alliance terms as they stand: what a close records."""
+    participants = ProgramMerchant.objects.filter(program=program).values_list("merchant_id", flat=True)
+    alliance = Alliance.objects.filter(id=program.alliance_id).first() if program.alliance_id else None
+    operator = alliance.operator_id if alliance else program.owner_id
+    return Between(tuple(participants), operator, alliance.commission_bp if alliance else 0)
+
+
+def between_closed(period: SettlementPeriod) -> Between:
+    """The merchants, operator and commission a closed month was settled among, from its own rows: partners who
+    joined the card later were not part of it."""
+    merchants = MerchantStatement.objects.filter(period=period).values_list("merchant_id", flat=True)
+    operator = period.operator_id or between_now(period.program).operator_id  # months closed before it was kept
+    return Between(tuple(merchants), operator, period.commission_bp)
+
+
 def merchant_settlement_compute(
-    program: Program, result: Settlement, commission_bp: int | None = None
+    program: Program, result: Settlement, between: Between | None = None
 ) -> MerchantSettlement:
     """The month between the programme's merchants, from its store obligations; the operator is the alliance's
     (the owner for a single chain, where everything nets to nothing across merchants)."""
-    participants = list(ProgramMerchant.objects.filter(program=program).values_list("merchant_id", flat=True))
-    merchant_of = dict(Store.objects.filter(merchant_id__in=participants).values_list("id", "merchant_id"))
-    alliance = Alliance.objects.filter(id=program.alliance_id).first() if program.alliance_id else None
-    operator = alliance.operator_id if alliance else program.owner_id
-    rate = commission_bp if commission_bp is not None else (alliance.commission_bp if alliance else 0)
+    who = between or between_now(program)
+    named = {s.store_id for s in result.statements} | {
+        i for o in result.obligations for i in (o.debtor_id, o.creditor_id)
+    }
+    merchant_of = dict(Store.objects.filter(id__in=named).values_list("id", "merchant_id"))
     return merchants_settle(result.obligations, statements=result.statements, merchant_of=merchant_of,
-                            merchant_ids=participants, operator_id=operator, commission_bp=rate)  # fmt: skip
-
-
-def commission_of(program: Program) -> int:
-    """The alliance operator's commission on points redeemed across merchants (0 outside an alliance)."""
-    if program.alliance_id is None:
-        return 0
-    return int(Alliance.objects.filter(id=program.alliance_id).values_list("commission_bp", flat=True).get())
+                            merchant_ids=who.merchant_ids, operator_id=who.operator_id,
+                            commission_bp=who.commission_bp)  # fmt: skip

@@ -41,7 +41,7 @@ from tessera.settlement.models import (
 from tessera.settlement.rules import MerchantSettlement, Settlement
 from tessera.settlement.selectors import (
     Month,
-    commission_of,
+    between_now,
     merchant_settlement_compute,
     month_of_program,
     month_postings,
@@ -73,11 +73,12 @@ def settlement_close(*, program: Program, year: int, month: int, actor: Actor, n
         count, last = month_postings(program_id=program.id, starts_at=m.starts_at, ends_at=m.ends_at)
         terms = terms_for(program)
         result = settlement_compute(m, terms)
-        between = merchant_settlement_compute(program, result)
+        who = between_now(program)
+        between = merchant_settlement_compute(program, result, who)
         period = SettlementPeriod.objects.create(
             program=program, year=year, month=month, timezone=m.timezone, currency=program.currency,
             starts_at=m.starts_at, ends_at=m.ends_at, bonus_rate_bp=terms.bonus_rate_bp,
-            commission_bp=commission_of(program),
+            commission_bp=who.commission_bp, operator_id=who.operator_id,
             point_value_points=terms.point_value_points, point_value_minor=terms.point_value_minor,
             postings=count, last_posting_id=last, closed_at=now, closed_by_id=actor.staff_id,
             closed_by_system=actor.system, reports_points_expired=True,

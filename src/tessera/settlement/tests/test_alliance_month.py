@@ -169,3 +169,23 @@ def test_a_partner_sees_its_own_transactions_until_the_member_consents(alliance)
     assert history_stores(silk.a, member) == ["BEAN1", "FUEL1", "S001"]  # the card's owner runs the programme
     Member.objects.filter(id=member.id).update(partners_may_see_history_since=now())
     assert history_stores(bean1, member) == ["BEAN1", "FUEL1", "S001"]
+
+
+def test_partners_joining_after_a_closed_month_leave_it_as_it_was(db):
+    with time_machine.travel(datetime(2026, 11, 12, 12, tzinfo=SHANGHAI), tick=False):
+        silk = world_build(stores=2, name="Silk", point_value_points=10, point_value_minor=100)
+        member = member_new(silk)
+        sell(silk.a, member, [(1, 50_000)])
+        redeem(silk.b, member, 200)  # Silk's two stores settle between themselves
+    with time_machine.travel(datetime(2026, 12, 1, 1, tzinfo=SHANGHAI), tick=False):
+        operator = headquarters_actor(merchant_id=silk.merchant.id, system="settlement-test")
+        settlement_close(program=silk.program, year=2026, month=11, actor=operator, now=now())
+    with time_machine.travel(datetime(2026, 12, 3, 12, tzinfo=SHANGHAI), tick=False):
+        bean, bean1 = partner("Bean", "BEAN1")
+        alliance_create(program=silk.program, name="City card", partners=[bean], commission_bp=1_000)
+        redeem(bean1, member, 100)  # December, at the new partner
+    assert ledger_verify() == []
+    with time_machine.travel(datetime(2027, 1, 1, 1, tzinfo=SHANGHAI), tick=False):
+        december = settlement_close(program=silk.program, year=2026, month=12, actor=operator, now=now())
+    assert merchant_figures(december)["Bean"] == (900, 0, 0, 0, 900)
+    assert ledger_verify() == []

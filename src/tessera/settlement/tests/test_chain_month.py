@@ -20,6 +20,7 @@ from tessera.settlement.jobs import settlement_close_due
 from tessera.settlement.models import SettlementPeriod
 from tessera.settlement.services import settlement_adjust, settlement_close
 from tessera.stores.selectors import headquarters_actor
+from tessera.stores.services import store_create
 from tessera.testing import give_back, key, member_new, sell, top_up, world_build
 
 pytestmark = pytest.mark.django_db
@@ -167,6 +168,20 @@ class TestClosing:
         assert violations, "a closed month that no longer matches the ledger must fail verify"
         assert "covered 0 postings up to None, now 1" in violations[0].detail
         assert "statements differ" in violations[1].detail
+
+
+def test_a_store_opened_after_a_closed_month_leaves_it_as_it_was(chain):
+    world, hq = chain
+    november(world)
+    with time_machine.travel(at(12, 1, 1), tick=False):
+        settlement_close(program=world.program, year=2026, month=11, actor=hq, now=now())
+    with time_machine.travel(at(12, 2), tick=False):
+        store_create(merchant=world.merchant, code="S009", name="New store")
+    assert ledger_verify() == []
+    with time_machine.travel(at(1, 1, 1, year=2027), tick=False):
+        december = settlement_close(program=world.program, year=2026, month=12, actor=hq, now=now())
+    assert december.statements.filter(store__code="S009").exists()  # in every month from its first on
+    assert ledger_verify() == []
 
 
 class TestAdjustments:
