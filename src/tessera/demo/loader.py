@@ -38,22 +38,11 @@ from tessera.checkout.services import (
 )
 from tessera.demo.accounts import CASHIER, MANAGER
 from tessera.demo.coupons import demo_coupons
-from tessera.demo.history import (
-    Enrol,
-    Freeze,
-    MemberPlan,
-    Redeem,
-    Return,
-    Sale,
-    Step,
-    TopUp,
-    TopUpRefund,
-    line_discount,
-    plan_make,
-)
+from tessera.demo.history import line_discount, plan_make
 from tessera.demo.markets import MARKETS
 from tessera.demo.organisation import Business, business_create
 from tessera.demo.settlement import demo_settlements
+from tessera.demo.steps import Enrol, Freeze, MemberPlan, Redeem, Return, Sale, Step, TopUp, TopUpRefund
 from tessera.kit.actor import Actor
 from tessera.kit.clock import now as clock_now
 from tessera.ledger.models import Entry, Posting

@@ -9,8 +9,9 @@ import phonenumbers
 import pytest
 
 from tessera.demo.catalogue import CLOTHING, SALON_PRODUCTS, SALON_SERVICES, Item
-from tessera.demo.history import Enrol, Plan, Redeem, Return, Sale, TopUp, TopUpRefund, line_discount, plan_make
+from tessera.demo.history import line_discount, plan_make
 from tessera.demo.markets import CHAIN, SALON
+from tessera.demo.steps import Enrol, Plan, Redeem, Return, Sale, TopUp, TopUpRefund
 
 END = datetime(2025, 6, 30, 12, tzinfo=UTC)
 
