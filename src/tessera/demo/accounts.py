@@ -23,9 +23,10 @@ from django.utils.crypto import salted_hmac
 
 from tessera.access.models import StaffUser
 from tessera.demo.markets import MARKETS, Market
+from tessera.demo.partners import ALLIANCE_ADMIN_USERNAME, ALLIANCE_MARKET, ALLIANCE_NAME, PARTNERS, Partner
 from tessera.kit.clock import now
 from tessera.stores.errors import InvalidApiKey
-from tessera.stores.models import Merchant, Store, Terminal, TerminalKey
+from tessera.stores.models import Alliance, Merchant, Store, Terminal, TerminalKey
 from tessera.stores.selectors import terminal_key_authenticate
 from tessera.stores.services import terminal_key_issue, terminal_key_revoke
 
@@ -33,10 +34,12 @@ KEYS_FILE = ".tessera-demo-keys"
 KEY_LABEL = "demo"
 TERMINAL_NAME = "POS-1"
 HQ = "HQ"
-CASHIER, MANAGER, ADMIN = (
+ALLIANCE = "ALLIANCE"  # where the alliance administrator works: above every store, at none
+CASHIER, MANAGER, ADMIN, ALLIANCE_ADMIN = (
     StaffUser.RoleChoice.CASHIER,
     StaffUser.RoleChoice.STORE_MANAGER,
     StaffUser.RoleChoice.HQ_ADMIN,
+    StaffUser.RoleChoice.ALLIANCE_ADMIN,
 )
 
 
@@ -56,16 +59,35 @@ def staff_usernames(market: Market) -> list[tuple[str, str, str]]:
     return rows
 
 
+def partner_usernames(partner: Partner) -> list[tuple[str, str, str]]:
+    """(username, role, store code) for an alliance partner's demo staff: an admin, then a cashier per store."""
+    return [(f"{partner.slug}.admin", ADMIN.value, HQ)] + [
+        (f"{store.code.lower()}.cashier", CASHIER.value, store.code) for store in partner.stores
+    ]
+
+
+def alliance_usernames() -> list[tuple[str, str, str]]:
+    """The alliance's administrator, one of the operator's staff."""
+    return [(ALLIANCE_ADMIN_USERNAME, ALLIANCE_ADMIN.value, ALLIANCE)]
+
+
 def staff_create(
-    *, rng: random.Random, market: Market, merchant: Merchant, stores: dict[str, Store]
+    *,
+    rng: random.Random,
+    market: Market,
+    merchant: Merchant,
+    stores: dict[str, Store],
+    rows: list[tuple[str, str, str]] | None = None,
+    alliance: Alliance | None = None,
 ) -> dict[tuple[str, str], StaffUser]:
-    """Create the market's staff, keyed by (store code, role); the admin is keyed by (``HQ``, hq_admin).
+    """Create the market's staff (or ``rows``), keyed by (store code, role); the admin is keyed by (``HQ``,
+    hq_admin), the alliance's administrator, who reads ``alliance``, by (``ALLIANCE``, alliance_admin).
 
     Every demo account shares one password, so it is hashed once (a PBKDF2 hash costs a third of a second).
     """
     encoded = _password_hash()
     created = {}
-    for username, role, code in staff_usernames(market):
+    for username, role, code in staff_usernames(market) if rows is None else rows:
         full = market.population.name(rng, rng.choice(["female", "male"]))
         user = StaffUser.objects.create(
             username=username,
@@ -74,8 +96,9 @@ def staff_create(
             last_name=full[0],
             role=role,
             merchant=merchant,
+            alliance=alliance if role == ALLIANCE_ADMIN.value else None,
         )
-        if code != HQ:
+        if code in stores:
             user.stores.add(stores[code])
         created[code, role] = user
     return created
@@ -104,10 +127,9 @@ def staff_accounts() -> list[AccountRow]:
     password = demo_password()
     verified: str | None = None
     rows = []
-    for market in MARKETS:
-        wanted = staff_usernames(market)
+    for merchant, wanted in _demo_staff():
         users = {u.username: u for u in StaffUser.objects.filter(username__in=[w[0] for w in wanted])}
-        stores = {s.code: s for s in Store.objects.filter(merchant__name=market.merchant)}
+        stores = {s.code: s for s in Store.objects.filter(merchant__name=merchant)}
         for username, role, code in wanted:
             user = users.get(username)
             if user is None:
@@ -116,10 +138,29 @@ def staff_accounts() -> list[AccountRow]:
             if verified is None and (user.password == _hashes.get(password) or check_password(password, user.password)):
                 verified = user.password
             shown = password if user.password == verified else "(changed since the demo was loaded)"
-            store = stores.get(code)
-            label = f"{market.merchant}: every store" if code == HQ or store is None else f"{code} {store.name}"
-            rows.append(AccountRow(username, shown, role, label))
+            rows.append(AccountRow(username, shown, role, _where(merchant, code, stores.get(code))))
     return rows
+
+
+def _demo_staff() -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """Each demo merchant's name and staff, the alliance's partners and administrator after its operator."""
+    groups = []
+    for market in MARKETS:
+        groups.append((market.merchant, staff_usernames(market)))
+        if market is ALLIANCE_MARKET:
+            groups += [(partner.merchant, partner_usernames(partner)) for partner in PARTNERS]
+            groups.append((market.merchant, alliance_usernames()))
+    return groups
+
+
+def _where(merchant: str, code: str, store: Store | None) -> str:
+    if code == ALLIANCE:
+        return f"{ALLIANCE_NAME}: the alliance's statements, no store"
+    return f"{merchant}: every store" if code == HQ or store is None else f"{code} {store.name}"
+
+
+def demo_merchant_names() -> list[str]:
+    return [m.merchant for m in MARKETS] + [p.merchant for p in PARTNERS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +176,7 @@ def terminal_keys(*, path: Path) -> list[KeyRow]:
     """A working API key for each demo store's terminal: the saved one, or a new one (the old revoked)."""
     saved = _saved_keys(path)
     rows, changed = [], False
-    terminals = Terminal.objects.filter(store__merchant__name__in=[m.merchant for m in MARKETS], name=TERMINAL_NAME)
+    terminals = Terminal.objects.filter(store__merchant__name__in=demo_merchant_names(), name=TERMINAL_NAME)
     for terminal in terminals.select_related("store").order_by("store__merchant_id", "store__code"):
         secret = saved.get(terminal.public_id)
         if secret is None or not _opens(secret, terminal):

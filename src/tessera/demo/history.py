@@ -16,8 +16,21 @@ from zoneinfo import ZoneInfo
 
 from tessera.demo.catalogue import Item, Shopper
 from tessera.demo.markets import MARKETS, Market, tender_reference
+from tessera.demo.partners import ALLIANCE_MARKET, CONSENT_SHARE, PARTNERS, Partner
 from tessera.demo.people import profiles_make
-from tessera.demo.steps import Enrol, Freeze, MemberPlan, Plan, Redeem, Return, Sale, Step, TopUp, TopUpRefund
+from tessera.demo.steps import (
+    Enrol,
+    Freeze,
+    MemberPlan,
+    Plan,
+    Redeem,
+    Return,
+    Sale,
+    ShareHistory,
+    Step,
+    TopUp,
+    TopUpRefund,
+)
 from tessera.members.services import Profile
 
 HISTORY_DAYS = 365
@@ -52,6 +65,7 @@ def plan_make(*, seed: int, members: int, end: datetime) -> Plan:
             member = MemberPlan(market, index, profile, _shopper(rng, profile), _home(rng, market))
             plan.members.append(member)
             plan.steps.extend(_member_year(rng, member, start=start, end=end))
+    plan.steps.extend(_alliance_year(random.Random(f"tessera-demo:{seed}:alliance"), plan, end=end))
     plan.steps.sort(key=lambda step: step.at)
     _number(plan.steps, random.Random(f"tessera-demo:{seed}:keys"))
     return plan
@@ -67,9 +81,13 @@ def _home(rng: random.Random, market: Market) -> str:
 
 def till_time(rng: random.Random, market: Market, day: date) -> datetime:
     """A moment in opening hours on ``day``, in the store's time zone, busier at the usual peaks."""
-    hours, weights = zip(*market.hour_weights, strict=True)
+    return _moment(rng, market.hour_weights, market.timezone, day)
+
+
+def _moment(rng: random.Random, hour_weights: tuple[tuple[int, float], ...], zone: str, day: date) -> datetime:
+    hours, weights = zip(*hour_weights, strict=True)
     hour = rng.choices(hours, weights=weights)[0]
-    return datetime.combine(day, time(hour, rng.randrange(60), rng.randrange(60)), ZoneInfo(market.timezone))
+    return datetime.combine(day, time(hour, rng.randrange(60), rng.randrange(60)), ZoneInfo(zone))
 
 
 def _visit_days(rng: random.Random, member: MemberPlan, first: date, end: date) -> list[date]:
@@ -246,8 +264,111 @@ def _number(steps: list[Step], rng: random.Random) -> None:
     counters: dict[tuple[str, str, date], int] = defaultdict(int)
     for step in steps:
         step.request_key = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        if isinstance(step, Enrol | Freeze):
+        if isinstance(step, Enrol | Freeze | ShareHistory):
             continue
         day = step.at.date()  # till_time is already in the store's zone
         counters[step.member.market.key, step.store, day] += 1
         step.pos_number = f"{step.store}-{day:%y%m%d}-{counters[step.member.market.key, step.store, day]:04d}"
+
+
+@dataclass(slots=True)
+class _Regular:
+    """A card member who also buys at one partner: at their usual store there, perhaps from a balance kept there."""
+
+    partner: Partner
+    store: str
+    prepaid: bool
+    held: int = 0  # the planner's guess of the stored value bought at this partner, the only kind it may take
+
+
+def _alliance_year(rng: random.Random, plan: Plan, *, end: datetime) -> list[Step]:
+    """The card's members at the alliance's partners. Drawn after the markets' years, from a generator of its own,
+    so the partners leave every other draw as it was; each partner has a few customers even in a small demo."""
+    members = [m for m in plan.members if m.market is ALLIANCE_MARKET]
+    own: dict[int, list[Step]] = defaultdict(list)
+    for step in plan.steps:
+        if step.member.market is ALLIANCE_MARKET:
+            own[step.member.index].append(step)
+    visits: dict[int, list[tuple[datetime, _Regular]]] = defaultdict(list)
+    for partner in PARTNERS:
+        count = min(len(members), max(partner.customers_min, round(len(members) * partner.customer_share)))
+        for member in rng.sample(members, count):
+            codes, weights = zip(*((s.code, s.weight) for s in partner.stores), strict=True)
+            regular = _Regular(partner, rng.choices(codes, weights=weights)[0], rng.random() < partner.prepaid_share)
+            joined = own[member.index][0].at  # the enrolment comes first in a member's own steps
+            for day in _partner_days(rng, partner, joined.date(), end.date()):
+                visits[member.index].append((_moment(rng, partner.hour_weights, member.market.timezone, day), regular))
+    steps: list[Step] = []
+    for member in members:
+        if member.index in visits:
+            chosen = sorted(visits[member.index], key=lambda visit: visit[0])
+            # A card reported lost is frozen: nobody sells to it afterwards, at the partners either.
+            until = min([end, *(s.at for s in own[member.index] if isinstance(s, Freeze))])
+            steps.extend(_at_partners(rng, member, own[member.index], chosen, end=until))
+    return steps
+
+
+def _partner_days(rng: random.Random, partner: Partner, first: date, end: date) -> list[date]:
+    rate = min(rng.gammavariate(0.8, partner.visits_per_year / 0.8), partner.visits_per_year * 6)
+    days, day = [], first
+    while rate > 0.05:
+        day += timedelta(days=max(1, round(rng.expovariate(rate / 365))))
+        if day >= end:
+            break
+        days.append(day)
+    return days
+
+
+def _at_partners(
+    rng: random.Random, member: MemberPlan, own: list[Step], visits: list[tuple[datetime, _Regular]], *, end: datetime
+) -> list[Step]:
+    """One member's visits to the partners, in time order, with the points they have gathered everywhere so far
+    (the loader asks only for gifts the real balance affords)."""
+    market, joined = member.market, own[0].at + timedelta(minutes=2)
+    steps: list[Step] = []
+    if rng.random() < CONSENT_SHARE:  # ticked when joining, at the clothing store
+        steps.append(ShareHistory(joined, joined + timedelta(seconds=10), member, member.home, staffed=True))
+    at_chain = sorted((s for s in own if isinstance(s, Sale | Redeem)), key=lambda s: s.at)
+    estimate, seen = _Estimate(), 0
+    for at, regular in visits:
+        for step in at_chain[seen:]:
+            if step.at >= at:
+                break
+            seen += 1
+            if isinstance(step, Sale):
+                estimate.points += sum(i.unit_price_minor * i.quantity for i in step.items) // market.earn_per_minor
+            elif step.reward is not None:
+                estimate.points -= step.reward.points
+        steps.extend(_partner_visit(rng, member, regular, at=at, end=end, estimate=estimate))
+    return [s for s in steps if s.at < end]
+
+
+def _partner_visit(
+    rng: random.Random, member: MemberPlan, regular: _Regular, *, at: datetime, end: datetime, estimate: _Estimate
+) -> list[Step]:
+    market, partner = member.market, regular.partner
+    items = tuple(partner.basket(rng))
+    total = sum(i.unit_price_minor * i.quantity for i in items)
+    steps: list[Step] = []
+    if regular.prepaid and regular.held < total and rng.random() < 0.7:
+        amount = rng.choices(list(partner.top_up_amounts), weights=list(partner.top_up_amounts.values()))[0]
+        top_up_at = at - timedelta(minutes=1)
+        steps.append(TopUp(top_up_at, top_up_at + timedelta(seconds=20), member, regular.store, True,
+                           amount_minor=amount, tender=_tender(rng, market)))  # fmt: skip
+        regular.held += amount
+    sale = Sale(at, _recorded(rng, at, end), member, regular.store, rng.random() >= market.terminal_share)
+    sale.items, sale.tender = items, _tender(rng, market)
+    sale.reference = tender_reference(rng, kind=sale.tender, country=market.country, at=at)
+    sale.from_stored_value = regular.prepaid and regular.held > 0
+    regular.held -= min(total, regular.held) if sale.from_stored_value else 0
+    points, per_minor = partner.earn
+    estimate.points += total * points // per_minor
+    steps.append(sale)
+    affordable = [r for r in partner.rewards if r.points <= estimate.points]
+    if affordable and rng.random() < partner.redeem_chance:
+        reward = rng.choice(affordable)
+        estimate.points -= reward.points
+        when = at + timedelta(minutes=2)
+        steps.append(Redeem(when, when + timedelta(seconds=5), member, regular.store, True, reward=reward,
+                            menu=partner.rewards))  # fmt: skip
+    return steps

@@ -1,9 +1,10 @@
-"""Load the demo: set up both businesses, then replay the planned year through the checkout services.
+"""Load the demo: set up both businesses and the chain's alliance, then replay the planned year through the
+checkout services.
 
 Every write goes through the service the till or the console would call, one durable transaction each, with
 the till time as ``event_at`` and a ``now`` a few seconds later (hours later for documents a POS held while
 offline). The loader keeps each member's balances from the receipts, so a sale paid from stored value never asks
-for more than the member holds.
+for more than the member holds at that merchant.
 """
 
 from __future__ import annotations
@@ -37,17 +38,30 @@ from tessera.checkout.services import (
     top_up_refund_commit,
 )
 from tessera.demo.accounts import CASHIER, MANAGER
+from tessera.demo.alliance import alliance_build
 from tessera.demo.coupons import demo_coupons
 from tessera.demo.history import line_discount, plan_make
 from tessera.demo.markets import MARKETS
 from tessera.demo.organisation import Business, business_create
+from tessera.demo.partners import ALLIANCE_MARKET
 from tessera.demo.settlement import demo_settlements
-from tessera.demo.steps import Enrol, Freeze, MemberPlan, Redeem, Return, Sale, Step, TopUp, TopUpRefund
+from tessera.demo.steps import (
+    Enrol,
+    Freeze,
+    MemberPlan,
+    Redeem,
+    Return,
+    Sale,
+    ShareHistory,
+    Step,
+    TopUp,
+    TopUpRefund,
+)
 from tessera.kit.actor import Actor
 from tessera.kit.clock import now as clock_now
 from tessera.ledger.models import Entry, Posting
 from tessera.members.models import Member
-from tessera.members.services import member_enroll, member_status_set
+from tessera.members.services import member_enroll, member_history_sharing_set, member_status_set
 
 Progress = Callable[[int, int], None]
 
@@ -72,13 +86,17 @@ class _Wallet:
     points: int = 0
     stored_value: int = 0
     principal: int = 0
+    # (total, principal) of the stored value each merchant's stores may take: on an alliance card it is spent only
+    # at the merchant that sold it, and a receipt shows the whole balance. Whatever changes a receipt shows
+    # happened to the lots of the merchant whose store wrote it, so adding the changes up per merchant is exact.
+    held: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
 class Replay:
     """Runs planned steps against the services and tracks what each member holds."""
 
-    businesses: dict[str, Business]
+    at_store: dict[str, Business]  # by store code, unique across the demo
     wallets: dict[tuple[str, int], _Wallet] = field(default_factory=dict)
     skipped: int = 0
 
@@ -98,6 +116,8 @@ class Replay:
                 self._return(step)
             case Freeze():
                 self._freeze(step)
+            case ShareHistory():
+                self._share_history(step)
             case _:
                 raise TypeError(f"no replay for {type(step).__name__}")
 
@@ -105,7 +125,10 @@ class Replay:
         return self.wallets.setdefault((member.market.key, member.index), _Wallet())
 
     def _business(self, step: Step) -> Business:
-        return self.businesses[step.member.market.key]
+        return self.at_store[step.store]
+
+    def _held(self, step: Step) -> tuple[int, int]:
+        return self._wallet(step.member).held.get(self._business(step).merchant.id, (0, 0))
 
     def _actor(self, step: Step, role: str = CASHIER) -> Actor:
         business = self._business(step)
@@ -113,9 +136,14 @@ class Replay:
 
     def _receipt(self, step: Step, body: dict[str, Any]) -> None:
         wallet = self._wallet(step.member)
-        wallet.points = body["balances"]["points"]
-        wallet.stored_value = body["balances"]["stored_value"]["total_minor"]
-        wallet.principal = body["balances"]["stored_value"]["principal_minor"]
+        stored_value = body["balances"]["stored_value"]
+        total, principal = stored_value["total_minor"], stored_value["principal_minor"]
+        held_total, held_principal = self._held(step)
+        wallet.held[self._business(step).merchant.id] = (
+            held_total + total - wallet.stored_value,
+            held_principal + principal - wallet.principal,
+        )
+        wallet.points, wallet.stored_value, wallet.principal = body["balances"]["points"], total, principal
 
     def _enrol(self, step: Enrol) -> None:
         outcome = member_enroll(
@@ -144,7 +172,7 @@ class Replay:
     def _top_up_refund(self, step: TopUpRefund) -> None:
         assert step.original is not None
         # Principal already spent is not refunded, so the member gets back what is left of it, if anything.
-        amount = min(self._wallet(step.member).principal, step.original.amount_minor)
+        amount = min(self._held(step)[1], step.original.amount_minor)
         if amount <= 0:
             self.skipped += 1
             return
@@ -189,7 +217,7 @@ class Replay:
         self._receipt(step, outcome.body)
 
     def _tenders(self, step: Sale, total: int) -> tuple[TenderIn, ...]:
-        held = self._wallet(step.member).stored_value
+        held = self._held(step)[0]
         from_wallet = min(total, held) if step.from_stored_value else 0
         tenders = [TenderIn("stored_value", from_wallet)] if from_wallet else []
         if total > from_wallet:
@@ -200,7 +228,7 @@ class Replay:
         # The planner only guessed the balance: ask for the planned gift if it is affordable now, else the best
         # gift that is, else nothing (a returned sale may have taken the points back in the meantime).
         points = self._wallet(step.member).points
-        affordable = [r for r in step.member.market.rewards if r.points <= points]
+        affordable = [r for r in step.menu or step.member.market.rewards if r.points <= points]
         reward = step.reward if step.reward in affordable else max(affordable, key=lambda r: r.points, default=None)
         if reward is None:
             self.skipped += 1
@@ -236,9 +264,14 @@ class Replay:
             member=member, status="frozen", reason=step.reason, actor=self._actor(step, MANAGER), now=step.recorded_at
         )
 
+    def _share_history(self, step: ShareHistory) -> None:
+        member = Member.objects.select_related("program").get(public_id=self._wallet(step.member).member_id)
+        member_history_sharing_set(member=member, share=True, actor=self._actor(step), now=step.recorded_at)
+
 
 def demo_load(*, seed: int, members: int, end: datetime | None = None, progress: Progress | None = None) -> LoadSummary:
-    """Create both demo businesses and replay a year of their tills, ending at ``end`` (default: a moment ago).
+    """Create both demo businesses and the chain's alliance, and replay a year of their tills, ending at ``end``
+    (default: a moment ago).
 
     :raises DemoLoadFailed: a service refused a planned step; the message names the step.
     """
@@ -251,7 +284,10 @@ def demo_load(*, seed: int, members: int, end: datetime | None = None, progress:
         )
         for m in MARKETS
     }
-    replay = Replay(businesses)
+    partners = alliance_build(
+        owner=businesses[ALLIANCE_MARKET.key], rng=random.Random(f"tessera-demo:{seed}:alliance:staff")
+    )
+    replay = Replay({code: b for b in [*businesses.values(), *partners.values()] for code in b.stores})
     for done, step in enumerate(plan.steps, start=1):
         try:
             replay.run(step)

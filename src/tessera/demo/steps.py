@@ -63,6 +63,13 @@ class TopUpRefund(Step):
 @dataclass(slots=True)
 class Redeem(Step):
     reward: Reward | None = None
+    menu: tuple[Reward, ...] = ()  # the gifts offered where it is redeemed; empty: those of the member's market
+
+
+@dataclass(slots=True)
+class ShareHistory(Step):
+    """The member lets the alliance's partners see their purchases at the other merchants; only the card's own
+    merchant records it."""
 
 
 @dataclass(slots=True)

@@ -11,22 +11,24 @@ import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from tessera.access.models import StaffUser
 from tessera.access.rules import Action, scope_allows
 from tessera.audit.models import AuditRecord
 from tessera.checkout.models import Document, DocumentLine, Tender
+from tessera.console.tests.helpers import console
 from tessera.demo.accounts import KEY_LABEL, demo_password, terminal_keys
 from tessera.demo.markets import CHAIN, SALON
+from tessera.demo.partners import ALLIANCE_ADMIN_USERNAME, ALLIANCE_NAME, CAFE, FUEL, PARTNERS
 from tessera.idempotency.models import IdempotencyRecord
 from tessera.ledger.models import Entry, Posting
 from tessera.ledger.verify import ledger_verify
 from tessera.members.models import Member
-from tessera.programs.models import Program
+from tessera.programs.models import Program, ProgramMerchant
 from tessera.settlement.models import SettlementPeriod
 from tessera.settlement.rules import period_bounds
-from tessera.stores.models import Merchant, Store, Terminal, TerminalKey
+from tessera.stores.models import Alliance, Merchant, Store, Terminal, TerminalKey
 from tessera.stores.selectors import terminal_key_authenticate
 
 MEMBERS = 60
@@ -110,7 +112,8 @@ class TestDemoLoad:
     def test_points_follow_each_programme_rate(self, loaded: str) -> None:
         for market in (CHAIN, SALON):
             program = Program.objects.get(name=market.programme_name)
-            sales = Document.objects.filter(kind="sale", program=program)
+            # At its own stores: the chain's alliance partners give their own earn rates (TestDemoAlliance).
+            sales = Document.objects.filter(kind="sale", program=program, store__merchant__name=market.merchant)
             doubled = 0
             for sale in sales.prefetch_related("tenders")[:300]:
                 paid_from_wallet = sum(t.amount_minor for t in sale.tenders.all() if t.kind == Tender.Kind.STORED_VALUE)
@@ -180,10 +183,106 @@ class TestDemoStaff:
         assert "store_manager" in loaded
 
 
+class TestDemoAlliance:
+    """The clothing chain's card is an alliance's: a café and a fuel station take it, each with its own benefits.
+
+    One test, so one demo load (a few seconds each) serves the world, the accounts and the console alike.
+    """
+
+    def test_the_chain_shares_its_card_settles_with_its_partners_and_each_sees_its_own(self, loaded: str) -> None:
+        chain = Program.objects.get(name=CHAIN.programme_name)
+        alliance = Alliance.objects.get(id=chain.alliance_id)
+        assert (alliance.name, alliance.operator.name, alliance.commission_bp) == (ALLIANCE_NAME, CHAIN.merchant, 1_000)
+        assert (alliance.stored_value_shared, alliance.points_shared) == (False, True)
+        terms = ProgramMerchant.objects.filter(program=chain).values_list(
+            "merchant__name", "role", "discount_bp", "earn_points", "earn_per_minor"
+        )
+        assert set(terms) == {
+            (CHAIN.merchant, "owner", None, None, None),
+            (CAFE.merchant, "partner", 1_000, 2, 100),
+            (FUEL.merchant, "partner", 0, 1, 200),
+        }
+        partner_codes = {spec.code for partner in PARTNERS for spec in partner.stores}
+        with_terminals = Terminal.objects.filter(store__merchant__name__in=[p.merchant for p in PARTNERS])
+        assert set(with_terminals.values_list("store__code", flat=True)) == partner_codes
+        at_partners = Document.objects.filter(program=chain, store__code__in=partner_codes)
+        assert {"sale", "top_up", "redemption"} <= set(at_partners.values_list("kind", flat=True))
+        # Some months were closed with points moving between merchants: statements and transfers with figures.
+        busy = [
+            period
+            for period in SettlementPeriod.objects.filter(program=chain).prefetch_related("merchant_statements")
+            if any(s.owed_to_minor for s in period.merchant_statements.all())
+        ]
+        assert busy
+        for period in busy:
+            statements = list(period.merchant_statements.select_related("merchant"))
+            assert {s.merchant.name for s in statements} == {CHAIN.merchant, CAFE.merchant, FUEL.merchant}
+            assert sum(s.net_minor for s in statements) == 0
+            assert period.merchant_transfers.filter(amount_minor__gt=0).exists()
+            assert sum(s.commission_earned_minor for s in statements if s.merchant.name == CHAIN.merchant) > 0
+        consented = Member.objects.filter(program=chain, partners_may_see_history_since__isnull=False).count()
+        assert 0 < consented < Member.objects.filter(program=chain).count() / 4
+        assert AuditRecord.objects.filter(action="member.history_sharing").count() == consented
+
+        # Each partner has its operations centre and a cashier per store; the alliance its administrator.
+        for partner in PARTNERS:
+            admin = StaffUser.objects.get(username=f"{partner.slug}.admin")
+            assert (admin.role, admin.merchant.name, admin.stores.count()) == ("hq_admin", partner.merchant, 0)
+            for spec in partner.stores:
+                cashier = StaffUser.objects.get(username=f"{spec.code.lower()}.cashier")
+                assert (cashier.role, [s.code for s in cashier.stores.all()]) == ("cashier", [spec.code])
+                assert cashier.username in loaded
+            assert admin.username in loaded
+        admin = StaffUser.objects.get(username=ALLIANCE_ADMIN_USERNAME)
+        assert (admin.role, admin.merchant.name, admin.alliance_id) == (
+            "alliance_admin",
+            CHAIN.merchant,
+            chain.alliance_id,
+        )
+        assert ALLIANCE_ADMIN_USERNAME in loaded
+
+        # The alliance administrator lands on the alliance's pages and reads a closed month.
+        console_of_alliance = console(admin, None)
+        overview = console_of_alliance.get("/settlement/alliances/", follow=True)
+        assert overview.status_code == 200
+        assert all(name in overview.content.decode() for name in (ALLIANCE_NAME, CAFE.merchant, FUEL.merchant))
+        last = SettlementPeriod.objects.filter(program=chain).order_by("year", "month").last()
+        assert last is not None
+        alliance_id = Alliance.objects.get(id=chain.alliance_id).public_id
+        month = console_of_alliance.get(f"/settlement/alliances/{alliance_id}/{last.year}-{last.month:02d}/")
+        assert month.status_code == 200
+
+        # A partner's cashier sees only what happened at its merchant's stores, unless the member consented.
+        entries = Entry.objects.filter(account__member__program=chain).order_by("-id")
+        member, store = private_customer(entries)
+        cashier = console(StaffUser.objects.get(username=f"{store.code.lower()}.cashier"), store)
+        seen = [item.row.line.entry_id for item in cashier.get(f"/members/{member.public_id}/").context["history"]]
+        mine = entries.filter(account__member=member, posting__store__merchant=store.merchant)
+        assert seen == list(mine.values_list("id", flat=True)[:25])
+        sharing = Member.objects.filter(program=chain, partners_may_see_history_since__isnull=False).first()
+        assert sharing is not None
+        seen = [item.row.line.entry_id for item in cashier.get(f"/members/{sharing.public_id}/").context["history"]]
+        assert seen == list(entries.filter(account__member=sharing).values_list("id", flat=True)[:25])
+
+
+def private_customer(entries: QuerySet[Entry]) -> tuple[Member, Store]:
+    """A member who did not consent to sharing, and a partner store of theirs, whose latest history (the member
+    page's first 25 lines) holds lines of that partner's and of another merchant's."""
+    partners = [p.merchant for p in PARTNERS]
+    private = entries.filter(posting__store__merchant__name__in=partners,
+                             account__member__partners_may_see_history_since__isnull=True)  # fmt: skip
+    for member_id, store_id in private.values_list("account__member_id", "posting__store_id").distinct():
+        store = Store.objects.get(id=store_id)
+        latest = entries.filter(account__member_id=member_id).values_list("posting__store__merchant_id", flat=True)
+        if len(set(latest[:25])) > 1:
+            return Member.objects.get(id=member_id), store
+    raise AssertionError("no partner customer with history at two merchants")
+
+
 class TestDemoKeys:
     def test_one_working_key_per_store_terminal_printed_and_reused(self, loaded: str, keys_file: Path) -> None:
         rows = terminal_keys(path=keys_file)
-        assert len(rows) == len(CHAIN.stores) + len(SALON.stores)
+        assert len(rows) == len(CHAIN.stores) + len(SALON.stores) + sum(len(p.stores) for p in PARTNERS)
         for row in rows:
             assert row.key in loaded
             assert terminal_key_authenticate(row.key).store.code == row.store_code

@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 import phonenumbers
 import pytest
 
+from tessera.demo import history
 from tessera.demo.catalogue import CLOTHING, SALON_PRODUCTS, SALON_SERVICES, Item
 from tessera.demo.history import line_discount, plan_make
 from tessera.demo.markets import CHAIN, SALON
-from tessera.demo.steps import Enrol, Plan, Redeem, Return, Sale, TopUp, TopUpRefund
+from tessera.demo.partners import PARTNERS
+from tessera.demo.steps import Enrol, Plan, Redeem, Return, Sale, ShareHistory, TopUp, TopUpRefund
 
 END = datetime(2025, 6, 30, 12, tzinfo=UTC)
 
@@ -107,6 +109,45 @@ class TestPlanShape:
         assert len(numbered) == len(set(numbered))
         assert all(s.request_key for s in plan.steps)
         assert len({s.request_key for s in plan.steps}) == len(plan.steps)
+
+
+PARTNER_OF = {spec.code: partner for partner in PARTNERS for spec in partner.stores}
+
+
+class TestPlanAlliance:
+    def test_card_members_buy_top_up_and_redeem_at_the_partners_after_joining(self, plan: Plan) -> None:
+        joined: dict[int, datetime] = {}
+        kinds: Counter[str] = Counter()
+        for step in plan.steps:
+            if isinstance(step, Enrol) and step.member.market is CHAIN:
+                joined[step.member.index] = step.at
+            if step.store in PARTNER_OF:
+                assert step.member.market is CHAIN
+                assert step.at > joined[step.member.index]
+                kinds[type(step).__name__] += 1
+                if isinstance(step, Redeem):
+                    assert step.menu == PARTNER_OF[step.store].rewards
+        assert kinds[Sale.__name__] > 0
+        assert kinds[TopUp.__name__] > 0
+        assert kinds[Redeem.__name__] > 0
+        assert not kinds[Return.__name__] + kinds[TopUpRefund.__name__]
+
+    def test_a_few_members_consent_at_the_clothing_store_to_share_their_history(self, plan: Plan) -> None:
+        consents = [s for s in plan.steps if isinstance(s, ShareHistory)]
+        chain_codes = {spec.code for spec in CHAIN.stores}
+        assert 0 < len(consents) < 0.05 * 320
+        assert all(s.store in chain_codes and s.staffed and not s.pos_number for s in consents)
+
+    def test_the_partners_leave_every_other_step_as_it_was(self, plan: Plan, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(history, "PARTNERS", ())
+        without = plan_make(seed=11, members=400, end=END)
+        assert not any(isinstance(s, ShareHistory) or s.store in PARTNER_OF for s in without.steps)
+
+        def steps(of: Plan) -> list[tuple[object, ...]]:
+            kept = [s for s in of.steps if not isinstance(s, ShareHistory) and s.store not in PARTNER_OF]
+            return [(type(s).__name__, s.at, s.store, s.pos_number, s.member.profile) for s in kept]
+
+        assert steps(plan) == steps(without)
 
 
 class TestPeople:

@@ -1,8 +1,8 @@
 """``tessera demo``: a working Tessera with a year of realistic data, in under a minute, on embedded SQLite.
 
-Migrates, loads the demo (a clothing chain in China, a beauty salon in Korea) unless the database already holds
-data, checks every ledger invariant, prints the demo staff accounts and a terminal API key per store, then serves
-at http://127.0.0.1:8000 unless ``--no-serve``.
+Migrates, loads the demo (a clothing chain in China with its alliance of a café and a fuel station, a beauty salon
+in Korea) unless the database already holds data, checks every ledger invariant, prints the demo staff accounts
+and a terminal API key per store, then serves at http://127.0.0.1:8000 unless ``--no-serve``.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ KIND_NAMES = {
 
 class Command(BaseCommand):
     help = (
-        "Load the demo (a clothing chain in China, a beauty salon in Korea, a year of history) into an empty "
-        "database, verify the ledger, print the demo accounts and API keys, and serve Tessera."
+        "Load the demo (a clothing chain in China with its alliance, a beauty salon in Korea, a year of history) "
+        "into an empty database, verify the ledger, print the demo accounts and API keys, and serve Tessera."
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -106,9 +106,12 @@ class Command(BaseCommand):
             self.stdout.write("\nDemo staff accounts (sign in at the console):")
             width = max(len(a.username) for a in accounts)
             pw_width = max(len(a.password) for a in accounts)
-            self.stdout.write(f"  {'username':<{width}}  {'password':<{pw_width}}  {'role':<13}  store")
+            role_width = max(len(a.role) for a in accounts)
+            self.stdout.write(f"  {'username':<{width}}  {'password':<{pw_width}}  {'role':<{role_width}}  store")
             for a in accounts:
-                self.stdout.write(f"  {a.username:<{width}}  {a.password:<{pw_width}}  {a.role:<13}  {a.store}")
+                self.stdout.write(
+                    f"  {a.username:<{width}}  {a.password:<{pw_width}}  {a.role:<{role_width}}  {a.store}"
+                )
         keys = terminal_keys(path=keys_file)
         if keys:
             self.stdout.write("\nTerminal API keys, one per store (header: Authorization: Bearer <key>):")
