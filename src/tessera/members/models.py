@@ -24,7 +24,9 @@ class Member(models.Model):
 
     public_id = models.CharField(_("public ID"), max_length=40, unique=True, default=ids.member_id, editable=False)
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="members", verbose_name=_("programme"))
-    phone = models.CharField(_("phone"), max_length=20, help_text=_("E.164, e.g. +8613800138000."))
+    # Blank only for a member imported from another system without one (docs/imports.md); enrolment at the till
+    # and in the console always asks for a phone.
+    phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("E.164, e.g. +8613800138000."))
     name = models.CharField(_("name"), max_length=100)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True, default="")
@@ -45,6 +47,10 @@ class Member(models.Model):
         _("card valid until"), null=True, blank=True,
         help_text=_("Last day the card is valid, in the programme's time zone; empty if it never expires."),
     )  # fmt: skip
+    external_ref = models.CharField(
+        _("previous system's member id"), max_length=64, blank=True, default="", db_default="",
+        help_text=_("The member's id in the system the merchant moved from; empty for members who joined here."),
+    )  # fmt: skip
     enrolled_store = models.ForeignKey(
         Store, on_delete=models.PROTECT, related_name="+", verbose_name=_("enrolment store")
     )
@@ -55,11 +61,18 @@ class Member(models.Model):
         verbose_name = _("member")
         verbose_name_plural = _("members")
         constraints = [
-            # One live membership per phone per programme; a closed membership frees the number.
+            # One live membership per phone per programme; a closed membership frees the number, and members
+            # imported without a phone do not share the empty one.
             models.UniqueConstraint(
                 fields=["program", "phone"],
-                condition=~models.Q(status="closed"),
+                condition=~models.Q(status="closed") & ~models.Q(phone=""),
                 name="member_phone_unique_per_program",
+            ),
+            # Imports find a member again by the id the previous system gave them, so it names one member.
+            models.UniqueConstraint(
+                fields=["program", "external_ref"],
+                condition=~models.Q(external_ref=""),
+                name="member_external_ref_unique_per_program",
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["active", "frozen", "closed"]), name="member_status_valid"
