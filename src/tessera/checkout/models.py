@@ -24,6 +24,10 @@ class Document(models.Model):
         TOP_UP = "top_up", _("Top-up")
         REDEMPTION = "redemption", _("Points redemption")
         TOP_UP_REFUND = "top_up_refund", _("Top-up refund")
+        # Purchase history brought from another system (ADR 0019): no posting, no points, no POS number space
+        # shared with the till's kinds, so no return, lookup or duplicate check of the till ever finds one.
+        IMPORTED_SALE = "imported_sale", _("Imported sale")
+        IMPORTED_RETURN = "imported_return", _("Imported return")
 
     public_id = models.CharField(_("public ID"), max_length=40, default=ids.document_id, editable=False)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -98,6 +102,9 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.pos_number}"
+
+
+IMPORTED_KINDS = (Document.Kind.IMPORTED_SALE, Document.Kind.IMPORTED_RETURN)
 
 
 class DocumentLine(models.Model):
