@@ -171,6 +171,46 @@ def sql_insert(
     return [int(row[0]) for row in sql_rows(sql + " RETURNING id", params)]
 
 
+# Rows per multi-row INSERT in ``sql_insert_many`` on SQLite, whose statements take at most 32,766 parameters.
+_INSERT_PARAMETERS_MAX = 30_000
+
+
+def sql_insert_many(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert many rows: COPY on PostgreSQL, multi-row INSERTs on SQLite. For bulk writers (an import); no
+    ``IdOf`` values. psycopg spends longer parsing a statement of thousands of placeholders than PostgreSQL
+    spends inserting its rows, and COPY has none."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    per_statement = max(1, _INSERT_PARAMETERS_MAX // len(columns))
+    for at in range(0, len(rows), per_statement):
+        sql_insert(table, columns, rows[at : at + per_statement])
+
+
+def tables_analyze(*tables: str) -> None:
+    """Refresh PostgreSQL's statistics of ``tables`` after a bulk write that changed their size many times over,
+    so the next queries are planned for the rows they now hold (autovacuum would get there, minutes later).
+    ANALYZE runs inside the caller's transaction and blocks no reads or writes; SQLite plans without it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
+
+
+def sql_in(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """``column`` is one of ``values``, as SQL and its parameters: one array parameter on PostgreSQL
+    (``= ANY(%s)``), a placeholder per value on SQLite; for lists of hundreds of ids."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
 @contextmanager
 def pipelined() -> Iterator[None]:
     """Send the statements inside without waiting for each one's answer (PostgreSQL's pipeline mode).

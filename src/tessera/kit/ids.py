@@ -6,7 +6,7 @@ from ulid import ULID
 
 PREFIXES = frozenset(
     {"mch", "sto", "prg", "mbr", "pst", "doc", "trm", "key", "stf", "aud", "rwg", "cpt", "cpn", "mit", "mor", "tbr"}
-    | {"stl", "all"}
+    | {"stl", "all", "imp"}
 )
 
 
