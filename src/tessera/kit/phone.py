@@ -24,7 +24,10 @@ def phone_normalize(raw: str, *, default_region: str) -> str:
 
 
 def phone_mask(e164: str) -> str:
-    """Show enough to confirm a member at the till, not enough to harvest: ``+86138****8000``."""
+    """Show enough to confirm a member at the till, not enough to harvest: ``+86138****8000``; nothing for a
+    member who has no phone (one imported from another system without it)."""
+    if not e164:
+        return ""
     if len(e164) < 8:
         return "****"
     return f"{e164[:-8]}****{e164[-4:]}"

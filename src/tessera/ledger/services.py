@@ -64,19 +64,28 @@ class PostingHeader:
 def member_accounts_open(*, program_id: int, member_id: int, currency: str) -> MemberAccounts:
     """Open a new member's accounts. Points and stored value may never go below zero; debt never above it."""
     assert_in_transaction()
+    created = Account.objects.bulk_create(_member_accounts_new(program_id, member_id, currency))
+    return MemberAccounts(*created)
+
+
+def member_accounts_open_many(*, program_id: int, member_ids: Sequence[int], currency: str) -> None:
+    """Open the accounts of many new members at once (members imported from another system), as above."""
+    assert_in_transaction()
+    accounts = [a for member_id in member_ids for a in _member_accounts_new(program_id, member_id, currency)]
+    Account.objects.bulk_create(accounts, batch_size=2000)
+
+
+def _member_accounts_new(program_id: int, member_id: int, currency: str) -> list[Account]:
     specs = [
         (AccountKind.MEMBER_POINTS, POINTS, 0, None),
         (AccountKind.MEMBER_POINTS_DEBT, POINTS, None, 0),
         (AccountKind.MEMBER_SV_PRINCIPAL, currency, 0, None),
         (AccountKind.MEMBER_SV_BONUS, currency, 0, None),
     ]
-    created = Account.objects.bulk_create(
-        [
-            Account(program_id=program_id, member_id=member_id, kind=kind, unit=unit, balance=0, floor=lo, ceiling=hi)
-            for kind, unit, lo, hi in specs
-        ]
-    )
-    return MemberAccounts(*created)
+    return [
+        Account(program_id=program_id, member_id=member_id, kind=kind, unit=unit, balance=0, floor=lo, ceiling=hi)
+        for kind, unit, lo, hi in specs
+    ]
 
 
 def member_accounts_lock(*, member_id: int) -> MemberAccounts:

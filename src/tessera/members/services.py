@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -19,7 +20,7 @@ from tessera.kit.db import assert_in_transaction, use_case
 from tessera.kit.fingerprint import fingerprint
 from tessera.kit.outcome import Outcome
 from tessera.kit.phone import InvalidPhone, phone_normalize
-from tessera.ledger.services import member_accounts_open
+from tessera.ledger.services import member_accounts_open, member_accounts_open_many
 from tessera.members.errors import (
     MemberExists,
     PhoneInvalid,
@@ -149,6 +150,53 @@ def member_join(*, program: Program, profile: Profile, actor: Actor, at: datetim
     return member
 
 
+@dataclass(frozen=True, slots=True)
+class ImportedPerson:
+    """A customer of the system a merchant moved from, as its purchase history names them."""
+
+    external_ref: str
+    phone: str  # E.164, or empty when the history gives none
+    name: str
+
+
+def members_import_create(
+    *, program: Program, people: Sequence[ImportedPerson], store_id: int, now: datetime
+) -> list[int]:
+    """Create members for purchase history imported from another system (ADR 0019), set-based, inside the
+    import's transaction: each with a new card, empty statistics and empty accounts. Returns their
+    ids in order.
+
+    No enrolment hooks run: a welcome coupon greets someone joining, and these customers joined the merchant
+    before Tessera; the import audits their creation once, with its counts.
+    """
+    assert_in_transaction()
+    cards = _unused_many(card_number_new, "card_number", len(people))
+    codes = _unused_many(card_code_new, "card_code", len(people))
+    valid_until = card_valid_until_from(program_local_date(program, now), program.card_validity_months)
+    members = Member.objects.bulk_create(
+        [
+            Member(program=program, phone=p.phone, name=p.name, external_ref=p.external_ref, card_number=card,
+                   card_code=code, enrolled_at=now, card_valid_until=valid_until, enrolled_store_id=store_id)
+            for p, card, code in zip(people, cards, codes, strict=True)
+        ],
+        batch_size=1000,
+    )  # fmt: skip
+    ids = [m.id for m in members]
+    MemberStats.objects.bulk_create([MemberStats(member_id=i) for i in ids], batch_size=1000)
+    member_accounts_open_many(program_id=program.id, member_ids=ids, currency=program.currency)
+    return ids
+
+
+def _unused_many(generate: Callable[[], str], field: str, count: int, chunk: int = 1000) -> list[str]:
+    """``count`` new values of ``generate``, none of them taken by a member (see ``_unused``)."""
+    values: dict[str, None] = {}  # drawn so far, in order, each once
+    while len(values) < count:
+        drawn = [v for v in {generate() for _ in range(min(chunk, count - len(values)))} if v not in values]
+        taken = set(Member.objects.filter(**{f"{field}__in": drawn}).values_list(field, flat=True))
+        values.update((v, None) for v in drawn if v not in taken)
+    return list(values)
+
+
 def _unused(generate: Any, field: str) -> str:
     # Collisions are astronomically rare at 10^14 card numbers, but a check costs one indexed read.
     for _attempt in range(5):
@@ -158,12 +206,15 @@ def _unused(generate: Any, field: str) -> str:
     raise RuntimeError(f"could not draw an unused {field}")
 
 
-def profile_clean(profile: Profile, *, region: str) -> Profile:
-    """Normalise and validate a profile; the phone becomes E.164."""
-    try:
-        phone = phone_normalize(profile.phone, default_region=region)
-    except InvalidPhone as exc:
-        raise PhoneInvalid(phone=profile.phone) from exc
+def profile_clean(profile: Profile, *, region: str, phone_required: bool = True) -> Profile:
+    """Normalise and validate a profile; the phone becomes E.164. Only a member imported without a phone may
+    keep having none (``phone_required=False``); enrolment always asks for one."""
+    phone = ""
+    if phone_required or profile.phone.strip():
+        try:
+            phone = phone_normalize(profile.phone, default_region=region)
+        except InvalidPhone as exc:
+            raise PhoneInvalid(phone=profile.phone) from exc
     name = profile.name.strip()
     if not name or len(name) > 100:
         raise ProfileInvalid(reason=_("name must be 1 to 100 characters"))
@@ -185,8 +236,9 @@ def profile_clean(profile: Profile, *, region: str) -> Profile:
 
 
 def member_update(*, member: Member, profile: Profile, actor: Actor, now: datetime) -> Member:
-    """Change a member's details; the audit record lists which fields changed, not their values."""
-    clean = profile_clean(profile, region=member.program.phone_region)
+    """Change a member's details; the audit record lists which fields changed, not their values. A member
+    imported without a phone keeps having none until one is given."""
+    clean = profile_clean(profile, region=member.program.phone_region, phone_required=bool(member.phone))
     with use_case():
         locked = Member.objects.select_for_update().get(id=member.id)
         changed = [f for f, v in clean.canonical().items() if _current(locked, f) != v]

@@ -6,9 +6,10 @@ updates of one member's rows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from tessera.kit.db import assert_in_transaction, db_datetime, sql_run
 from tessera.members.models import MemberCategoryStats, MemberStats
@@ -83,16 +84,65 @@ def _categories_add(
     rows = [(name, move) for name, move in sorted(categories.items()) if name]
     if not rows:
         return
-    table = MemberCategoryStats._meta.db_table
     at = db_datetime(event_at) if event_at else None
     values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
     params: list[int | str | None] = []
     for name, move in rows:
         params += [member_id, name, purchases, move.quantity, move.value_minor, at, at]
     # One statement for all categories of the document: insert new ones, add to existing ones.
-    sql = (
-        f"INSERT INTO {table} (member_id, category, purchase_count, quantity, spend_minor,"  # noqa: S608
-        f" first_purchase_at, last_purchase_at) VALUES {values}"
+    sql_run(f"{_CATEGORY_INSERT} VALUES {values} {_CATEGORY_MERGE}", params)
+
+
+# ---------------------------------------------------------------- set-based, for purchase history imports
+# An import (ADR 0019) adds many members' documents at once; these apply the same changes as the functions above,
+# one statement per batch. The caller's SELECT yields the batch's totals per member (per member and category),
+# with the column names given, so the statistics never have to be rebuilt by rescanning documents.
+
+STATS_SELECT_COLUMNS = (
+    "member_id", "purchases", "returns", "items_bought", "items_returned", "spend_minor", "refund_minor",
+    "first_at", "last_at",
+)  # fmt: skip
+CATEGORY_SELECT_COLUMNS = ("member_id", "category", "purchases", "quantity", "spend_minor", "first_at", "last_at")
+
+
+def member_stats_add_select(select_sql: str, params: Sequence[Any]) -> int:
+    """Add the totals ``select_sql`` yields, one row per member with ``STATS_SELECT_COLUMNS``, to the members'
+    statistics; ``first_at``/``last_at`` are the batch's first and last purchase, NULL where it has none.
+    Returns the number of members changed."""
+    assert_in_transaction()
+    s = _STATS
+    return sql_run(
+        f"UPDATE {s} SET purchase_count = {s}.purchase_count + t.purchases,"  # noqa: S608
+        f" return_count = {s}.return_count + t.returns, items_bought = {s}.items_bought + t.items_bought,"
+        f" items_returned = {s}.items_returned + t.items_returned, spend_minor = {s}.spend_minor + t.spend_minor,"
+        f" refund_minor = {s}.refund_minor + t.refund_minor,"
+        f" first_purchase_at = CASE WHEN t.first_at IS NOT NULL AND ({s}.first_purchase_at IS NULL"
+        f" OR t.first_at < {s}.first_purchase_at) THEN t.first_at ELSE {s}.first_purchase_at END,"
+        f" last_purchase_at = CASE WHEN t.last_at IS NOT NULL AND ({s}.last_purchase_at IS NULL"
+        f" OR t.last_at > {s}.last_purchase_at) THEN t.last_at ELSE {s}.last_purchase_at END"
+        f" FROM ({select_sql}) AS t WHERE {s}.member_id = t.member_id",
+        params,
+    )
+
+
+def member_category_stats_add_select(select_sql: str, params: Sequence[Any]) -> None:
+    """Add the totals ``select_sql`` yields, one row per member and category with ``CATEGORY_SELECT_COLUMNS``
+    (net of returns, as the till's updates are), to the category statistics, creating the rows that are new."""
+    assert_in_transaction()
+    columns = ", ".join(f"t.{c}" for c in CATEGORY_SELECT_COLUMNS)
+    # "WHERE true" tells SQLite's parser that ON CONFLICT belongs to the INSERT, not to a join in the SELECT.
+    sql_run(f"{_CATEGORY_INSERT} SELECT {columns} FROM ({select_sql}) AS t WHERE true {_CATEGORY_MERGE}", params)  # noqa: S608
+
+
+_CATEGORY_TABLE = MemberCategoryStats._meta.db_table
+_CATEGORY_INSERT = (
+    f"INSERT INTO {_CATEGORY_TABLE} (member_id, category, purchase_count, quantity, spend_minor,"
+    " first_purchase_at, last_purchase_at)"
+)
+
+
+def _category_merge(table: str) -> str:
+    return (
         f" ON CONFLICT (member_id, category) DO UPDATE SET"
         f" purchase_count = {table}.purchase_count + excluded.purchase_count,"
         f" quantity = {table}.quantity + excluded.quantity,"
@@ -104,4 +154,6 @@ def _categories_add(
         f" OR excluded.last_purchase_at > {table}.last_purchase_at"
         f" THEN COALESCE(excluded.last_purchase_at, {table}.last_purchase_at) ELSE {table}.last_purchase_at END"
     )
-    sql_run(sql, params)
+
+
+_CATEGORY_MERGE = _category_merge(_CATEGORY_TABLE)

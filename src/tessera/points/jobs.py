@@ -150,7 +150,8 @@ def _breakage_entries(hq: int, due: list[Any], accounts: dict[int, int]) -> None
 
 
 def _remind(program: Program, cutoff: datetime, now: datetime) -> int:
-    """One "points.expiring" message per member and expiry instant within the reminder period."""
+    """One "points.expiring" message per member and expiry instant within the reminder period. Reminders go to
+    the member's phone, so members without one (imported from another system, ADR 0019) get none."""
     if program.points_expiry_reminder_days == 0:
         return 0
     horizon = cutoff + timedelta(days=program.points_expiry_reminder_days)
@@ -164,6 +165,7 @@ def _remind(program: Program, cutoff: datetime, now: datetime) -> int:
             " 'points.expiring:' || l.member_id || ':' || l.expires_at, %s, %s"
             f" FROM {LOTS} l JOIN {Member._meta.db_table} m ON m.id = l.member_id"
             " WHERE l.program_id = %s AND l.remaining > 0 AND l.expires_at > %s AND l.expires_at <= %s"
+            " AND m.phone <> ''"
             " GROUP BY l.member_id, m.public_id, m.locale, l.expires_at",
             [program.public_id, db_datetime(now), db_datetime(now), program.id, db_datetime(cutoff),
              db_datetime(horizon)],
