@@ -34,7 +34,8 @@ _CHECKS = {
     ),
     "sale lines add up to the document total": (
         "SELECT d.id, d.total_minor, SUM(l.amount_minor) FROM checkout_document d"
-        " JOIN checkout_documentline l ON l.document_id = d.id WHERE d.kind IN ('sale', 'return')"
+        " JOIN checkout_documentline l ON l.document_id = d.id"
+        " WHERE d.kind IN ('sale', 'return', 'imported_sale', 'imported_return')"
         " GROUP BY d.id, d.total_minor HAVING SUM(l.amount_minor) <> d.total_minor",
         "document {0} totals {1} but its lines add up to {2}",
     ),
@@ -48,6 +49,15 @@ _CHECKS = {
         "SELECT id, kind FROM checkout_document WHERE posting_id IS NULL"
         " AND (points <> 0 OR sv_principal_minor <> 0 OR sv_bonus_minor <> 0)",
         "document {0} ({1}) moved value without a posting",
+    ),
+    # ADR 0019: purchase history from another system is a record only. The check above would also catch an
+    # imported document that moved value; this one says what such a document must be, posting included.
+    "imported history moves nothing": (
+        "SELECT d.id, d.kind FROM checkout_document d WHERE d.kind IN ('imported_sale', 'imported_return')"
+        " AND (d.posting_id IS NOT NULL OR d.original_id IS NOT NULL OR d.points <> 0 OR d.sv_principal_minor <> 0"
+        " OR d.sv_bonus_minor <> 0 OR EXISTS (SELECT 1 FROM checkout_documentline l WHERE l.document_id = d.id"
+        " AND (l.points <> 0 OR l.original_line_id IS NOT NULL OR l.member_discount_minor <> 0)))",
+        "imported document {0} ({1}) has a posting, an original, points, stored value or a member discount",
     ),
 }
 

@@ -77,3 +77,23 @@ class PointsPaymentInexact(Invalid):
         "Whole points cannot pay exactly that amount: %(points)s points pay %(coverable)s minor units. Send that "
         "amount as the points payment and take the rest another way."
     )
+
+
+class ImportProgramNotFound(NotFound):
+    code = "import_program_not_found"
+    message = _("No programme has the id %(program)s.")
+
+
+class ImportStoreNotFound(NotFound):
+    code = "import_store_not_found"
+    message = _("No store with the code %(store)s serves this programme.")
+
+
+class ImportFileUnreadable(Invalid):
+    code = "import_file_unreadable"
+    message = _("The file cannot be read as a table: %(reason)s")
+
+
+class ImportCurrencyMismatch(Invalid):
+    code = "import_currency_mismatch"
+    message = _("Store %(store)s keeps its books in %(store_currency)s, the programme in %(currency)s.")

@@ -12,7 +12,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from tessera.access.rules import Scope, scope_covers_store
-from tessera.checkout.models import Document, DocumentLine
+from tessera.checkout.models import IMPORTED_KINDS, Document, DocumentLine
 from tessera.stores.models import Store
 
 
@@ -146,11 +146,12 @@ def store_report(*, store: Store, now: datetime) -> StoreReport:
     month_start = today.replace(day=1)
     next_month = (month_start + timedelta(days=32)).replace(day=1)
     day_from, day_to = _local_midnight(today, tz), _local_midnight(today + timedelta(days=1), tz)
+    # History imported from another system (ADR 0019) is not what the store took this month.
     in_month = Document.objects.filter(
         store_id=store.id,
         event_at__gte=_local_midnight(month_start, tz),
         event_at__lt=_local_midnight(next_month, tz),
-    )
+    ).exclude(kind__in=IMPORTED_KINDS)
     today_q = Q(event_at__gte=day_from, event_at__lt=day_to)
     rows = in_month.values("kind").annotate(
         agg_n=Count("id"),
