@@ -6,11 +6,13 @@ Everything is made through the public services, so tests exercise the same paths
 from __future__ import annotations
 
 import itertools
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.db import connection
@@ -178,3 +180,12 @@ def round_trips(sent: list[str]) -> int:
     for previous, message in zip(["", *sent], sent, strict=False):
         waits += message in ("Query", "Sync") or (message == "Flush" and previous != "Sync")
     return waits
+
+
+def datasets_dir() -> Path:
+    """The team's shared datasets (../shared/datasets beside the checkout): ``TESSERA_DATASETS`` if set, else the
+    folder beside this checkout, else the workplace's own, so a clone made elsewhere still finds them."""
+    if os.environ.get("TESSERA_DATASETS"):
+        return Path(os.environ["TESSERA_DATASETS"])
+    beside = Path(__file__).resolve().parents[3] / "shared" / "datasets"
+    return beside if beside.is_dir() else Path("/work/shared/datasets")

@@ -21,8 +21,9 @@ import numpy as np
 import pytest
 
 from tessera.analytics.history import PurchaseSummary, purchase_summary
+from tessera.testing import datasets_dir
 
-DATASETS = Path(__file__).resolve().parents[4].parent / "shared" / "datasets"
+DATASETS = datasets_dir()
 CALIBRATION_END = np.datetime64("1997-09-30", "D")
 
 

@@ -9,7 +9,6 @@ import io
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,10 +19,10 @@ from tessera.kit.clock import now
 from tessera.ledger.models import Posting
 from tessera.ledger.verify import ledger_verify
 from tessera.members.models import Member, MemberStats
-from tessera.testing import world_build
+from tessera.testing import datasets_dir, world_build
 
 pytestmark = pytest.mark.django_db
-DATASET = Path(__file__).resolve().parents[5] / "shared" / "datasets" / "online_retail.csv.gz"
+DATASET = datasets_dir() / "online_retail.csv.gz"
 LINES = 20_000  # the header and 19,999 invoice lines, December 2010
 LONDON = ZoneInfo("Europe/London")
 

@@ -37,7 +37,9 @@ from statistics import NormalDist
 
 import pytest
 
-DATASETS = Path(__file__).resolve().parents[4].parent / "shared" / "datasets"
+from tessera.testing import datasets_dir
+
+DATASETS = datasets_dir()
 YUAN = 100  # fen in a yuan
 SALON_MEMBERS, SALON_ZERO, SALON_MEDIAN_YUAN, SALON_SIGMA, SALON_MAX_YUAN = 1_000, 100, 1_500, 0.6, 4_000
 
