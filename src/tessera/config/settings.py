@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tessera.checkout",
     "tessera.mall",
     "tessera.settlement",
+    "tessera.analytics",
     "tessera.console",
     "tessera.demo",
 ]
