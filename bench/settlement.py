@@ -74,10 +74,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import fixtures  # noqa: E402
-import psycopg  # noqa: E402
 import settlement_data as data  # noqa: E402
-
-from tessera.devtools.pgcluster import cluster_start, url_with_database  # noqa: E402
+from harness import admin, connect, emit, fresh_database, log, slow_statement_plans  # noqa: E402
+from harness import server as harness_server  # noqa: E402
 
 # As nightly.py: durable commits, memory for a 24 GiB machine, checkpoints kept out of the measured runs.
 PG_SETTINGS = {
@@ -166,33 +165,12 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def emit(key: str, value: object) -> None:
-    print(f"{key}: {value}", flush=True)
-
-
-def log(message: str) -> None:
-    print(f"# {time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
-
-
 # ---------------------------------------------------------------- database housekeeping
-
-
-def admin(url: str, *statements: str) -> None:
-    with psycopg.connect(url, autocommit=True) as conn:
-        for sql in statements:
-            conn.execute(sql)  # type: ignore[arg-type]
 
 
 def settle(url: str) -> None:
     """VACUUM ANALYZE what a close touches (a rolled-back close's dead rows out of the way) and CHECKPOINT."""
     admin(url, *(f"VACUUM (ANALYZE) {t}" for t in TOUCHED), "CHECKPOINT")
-
-
-def connect(url: str) -> psycopg.Connection[Any]:
-    conn = psycopg.connect(url)
-    conn.execute("SET TimeZone = 'UTC'")  # as Django's connections
-    conn.commit()
-    return conn
 
 
 # ---------------------------------------------------------------- the two sides
@@ -442,28 +420,15 @@ def main() -> int:
     with contextlib.ExitStack() as cleanup:
         home = Path(tempfile.mkdtemp(prefix="tessera-settlement-"))
         cleanup.callback(shutil.rmtree, home, ignore_errors=True)
-        server_url = server(args, cleanup)
-        database = f"tessera_settlement_{os.getpid()}"
-        admin(server_url, f'CREATE DATABASE "{database}"')
-        if args.database_url:
-            cleanup.callback(admin, server_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        url = url_with_database(server_url, database)
+        server_url, _cluster = harness_server(args.database_url, PG_SETTINGS, cleanup)
+        url = fresh_database(server_url, f"tessera_settlement_{os.getpid()}", given=bool(args.database_url),
+                             cleanup=cleanup)  # fmt: skip
         cleanup.callback(fixtures.close_connections)
         started = time.perf_counter()
         org, loaded = setup(args, url, home)
         emit("setup_s", f"{time.perf_counter() - started:.1f}")
         return measure(args, url, org, loaded)
     return 1  # not reached: the with block returns
-
-
-def server(args: argparse.Namespace, cleanup: contextlib.ExitStack) -> str:
-    if args.database_url:
-        emit("database", "given by --database-url")
-        return str(args.database_url)
-    cluster = cluster_start(settings=PG_SETTINGS)
-    cleanup.callback(cluster.stop)
-    emit("database", f"throwaway cluster, {' '.join(f'{k}={v}' for k, v in PG_SETTINGS.items())}")
-    return cluster.url
 
 
 def sizes(url: str, org: data.Org, loaded: data.Loaded) -> list[str]:
@@ -571,32 +536,12 @@ def explain(url: str, org: data.Org, out: Path) -> None:
         conn.rollback()
     (out / "explain-reference.txt").write_text(text + "\n")
     emit("explain_reference", f"{out / 'explain-reference.txt'} ({text.splitlines()[-1].strip()})")
-    plans: list[str] = []
-    settings = {"log_min_duration": "'500ms'", "log_analyze": "on", "log_buffers": "on", "log_settings": "on",
-                "log_nested_statements": "on", "log_level": "notice"}  # fmt: skip
-    connection.ensure_connection()
-    raw = connection.connection
-
-    def on_notice(diag: psycopg.errors.Diagnostic) -> None:
-        if diag.message_primary and "plan:" in diag.message_primary:
-            plans.append(diag.message_primary)
-
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("LOAD 'auto_explain'")
-            for key, value in settings.items():
-                cursor.execute(f"SET auto_explain.{key} = {value}")
-    except Exception as exc:  # not allowed to load it on this server: say so, measure on
-        emit("explain_close", f"auto_explain not available ({str(exc).splitlines()[0]})")
-        return
-    raw.add_notice_handler(on_notice)
-    settle(url)
-    try:
+    with slow_statement_plans(connection, min_ms=500) as plans:
+        if plans is None:  # not allowed to load it on this server: say so, measure on
+            emit("explain_close", "auto_explain not available")
+            return
+        settle(url)
         run = close_run(org, commit=False)
-    finally:
-        raw.remove_notice_handler(on_notice)
-        with connection.cursor() as cursor:
-            cursor.execute("SET auto_explain.log_min_duration = -1")
     (out / "explain-close.txt").write_text("\n\n".join(plans) + "\n")
     durations = [p.split(" ms", 1)[0].removeprefix("duration: ") for p in plans]
     emit("explain_close", f"{out / 'explain-close.txt'} (a close of {run.seconds:.1f} s under auto_explain; "
