@@ -1,21 +1,24 @@
 """RFM and lifecycle on real purchases: the UCI Online Retail customers whose CustomerID ends in 7.
 
-Their whole history (2010-12-01 to 2011-12-09, UK shop, times local to London) goes into Tessera the way checkout
-records it: one ``member_stats_sale`` per invoice and one ``member_stats_return`` per cancellation (an invoice
-number starting with C), each with the invoice's value in pence, Quantity times UnitPrice summed over its lines
-and rounded half up. (``tessera import transactions`` is not in main yet; when it is, this slice should go
-through it.) The run is made at 23:59 on 9 December 2011 in Europe/London, so its reference date is the
+Their whole history (2010-12-01 to 2011-12-09, UK shop, times local to London) goes into Tessera through the
+purchase history importer (``checkout.services.imports.transactions_import``, what ``tessera import
+transactions`` runs), which creates the members and records each invoice as checkout records a document,
+running statistics included; unit prices with more than two decimals are rounded half up to pence
+(``round_prices``). The run is made at 23:59 on 9 December 2011 in Europe/London, so its reference date is the
 default, the next day.
 
-The expectation is recomputed here from the CSV alone, in plain Python: per customer the number of invoices,
-sales less cancellations, the local date of the last invoice, then each score by sorting on (value, member id)
-and cutting into five buckets of sizes n // 5, the first n % 5 of them one larger.
+The expectation is recomputed here from the CSV alone, in plain Python: per customer the number of invoices that
+are sales (an invoice number starting with C is a cancellation, its lines have negative quantities), sales less
+cancellations in pence (each line |Quantity| times UnitPrice in pence), the local date of the last sale, then
+each score by sorting on (value, member id) and cutting into five buckets of sizes n // 5, the first n % 5 of
+them one larger.
 """
 
 from __future__ import annotations
 
 import csv
 import gzip
+import io
 import itertools
 import os
 from collections import defaultdict
@@ -25,68 +28,61 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import transaction
 
 from tessera.analytics.models import RfmRun, RfmScore
 from tessera.analytics.rules import Thresholds, nearest_rank, segment_of, stage_of
 from tessera.analytics.selectors import rfm_segment_counts, rfm_stage_counts
 from tessera.analytics.services import rfm_run_create
-from tessera.analytics.tests.factories import member
-from tessera.members.stats import member_stats_return, member_stats_sale
+from tessera.checkout.services.imports import ImportRequest, transactions_import
+from tessera.kit.clock import now as clock_now
+from tessera.members.models import Member
 from tessera.programs.models import Program
 from tessera.testing import datasets_dir, world_build
 
 pytestmark = pytest.mark.django_db
 
-DATASETS = datasets_dir()
 LONDON = ZoneInfo("Europe/London")
 REFERENCE = date(2011, 12, 10)
+Invoice = tuple[str, datetime, int]  # number, local time, pence (|quantity| x unit price, summed)
 
 
-def _path() -> Path:
-    path = DATASETS / "online_retail.csv.gz"
+def _slice_text() -> str:
+    path = datasets_dir() / "online_retail.csv.gz"
     if not path.exists():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"the Online Retail data are not at {path}")
         pytest.skip(f"the Online Retail data are not at {path}")
-    return path
+    with gzip.open(path, "rt", newline="", encoding="utf-8") as full:
+        header = next(full)
+        kept = [line for line in full if line.rsplit(",", 2)[1].removesuffix(".0").endswith("7")]
+    return header + "".join(kept)
 
 
-def invoices() -> dict[str, list[tuple[str, datetime, int, int]]]:
-    """Per customer of the slice, their invoices: (number, local time, pence, items), in file order."""
-    lines: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    first_seen: dict[tuple[str, str], str] = {}
-    with gzip.open(_path(), "rt", newline="", encoding="utf-8") as rows:
-        for row in csv.DictReader(rows):
-            customer = row["CustomerID"].removesuffix(".0")
-            if not customer.endswith("7"):
-                continue
-            key = (customer, row["InvoiceNo"])
-            first_seen.setdefault(key, row["InvoiceDate"])
-            quantity = abs(Decimal(row["Quantity"]))
-            lines[key][0] += quantity * Decimal(row["UnitPrice"])
-            lines[key][1] += quantity
-    result: dict[str, list[tuple[str, datetime, int, int]]] = defaultdict(list)
-    for (customer, number), (pounds, quantity) in lines.items():
-        pence = int(pounds.scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-        when = datetime.fromisoformat(first_seen[(customer, number)]).replace(tzinfo=LONDON)
-        result[customer].append((number, when, pence, int(quantity)))
+def invoices(text: str) -> dict[str, list[Invoice]]:
+    """Per customer of the slice, their invoices."""
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    times: dict[tuple[str, str], datetime] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        key = (row["CustomerID"].removesuffix(".0"), row["InvoiceNo"])
+        price = int(Decimal(row["UnitPrice"]).scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        totals[key] += abs(int(Decimal(row["Quantity"]))) * price
+        times.setdefault(key, datetime.fromisoformat(row["InvoiceDate"]).replace(tzinfo=LONDON))
+    result: dict[str, list[Invoice]] = defaultdict(list)
+    for (customer, number), pence in totals.items():
+        result[customer].append((number, times[(customer, number)], pence))
     return result
 
 
-def load(history: dict[str, list[tuple[str, datetime, int, int]]]) -> dict[str, int]:
-    """Enrol one member per customer and record their invoices; returns member ids by customer."""
+def load(text: str, tmp_path: Path) -> tuple[Program, dict[str, int]]:
+    """Import the slice into a new programme; returns it and the member id of each customer."""
     world = world_build(country="GB", timezone="Europe/London", currency="GBP", stores=1, name="Online Retail")
-    ids = {}
-    for customer in sorted(history):
-        who = member(world)
-        ids[customer] = who.id
-        with transaction.atomic():
-            for number, when, pence, items in history[customer]:
-                record = member_stats_return if number.startswith("C") else member_stats_sale
-                record(member_id=who.id, event_at=when, value_minor=pence, items=items, points=0, categories={})
-    ids["__program__"] = world.program.id
-    return ids
+    path = tmp_path / "online_retail_7.csv.gz"
+    path.write_bytes(gzip.compress(text.encode()))
+    request = ImportRequest(path=path, program=world.program.public_id, create_members=True, round_prices=True)
+    report = transactions_import(request=request, now=clock_now())
+    assert report.errors == []
+    ids = dict(Member.objects.filter(program=world.program).values_list("external_ref", "id"))
+    return world.program, ids
 
 
 def buckets(values: dict[int, int]) -> dict[int, int]:
@@ -98,13 +94,13 @@ def buckets(values: dict[int, int]) -> dict[int, int]:
     return dict(zip(ordered, labels, strict=True))
 
 
-def expected(history: dict[str, list[tuple[str, datetime, int, int]]], ids: dict[str, int]) -> dict[int, tuple]:
+def expected(history: dict[str, list[Invoice]], ids: dict[str, int]) -> dict[int, tuple]:
     values = {}
     for customer, rows in history.items():
-        sales = [(when, pence) for number, when, pence, _ in rows if not number.startswith("C")]
+        sales = [(when, pence) for number, when, pence in rows if not number.startswith("C")]
         if not sales:
             continue  # only cancellations of purchases made before the data begin
-        refunds = sum(pence for number, _, pence, _ in rows if number.startswith("C"))
+        refunds = sum(pence for number, _, pence in rows if number.startswith("C"))
         last = max(when for when, _ in sales)
         values[ids[customer]] = ((REFERENCE - last.date()).days, len(sales), sum(p for _, p in sales) - refunds)
     r = buckets({m: v[0] for m, v in values.items()})
@@ -113,19 +109,19 @@ def expected(history: dict[str, list[tuple[str, datetime, int, int]]], ids: dict
     return {m: (*v, 6 - r[m], f[m], m_[m]) for m, v in values.items()}
 
 
-def mean_intervals(history: dict[str, list[tuple[str, datetime, int, int]]]) -> list[float]:
+def mean_intervals(history: dict[str, list[Invoice]]) -> list[float]:
     intervals = []
     for rows in history.values():
-        days = [when.date() for number, when, _, _ in rows if not number.startswith("C")]
+        days = [when.date() for number, when, _ in rows if not number.startswith("C")]
         if len(days) >= 2 and max(days) > min(days):
             intervals.append((max(days) - min(days)).days / (len(days) - 1))
     return sorted(intervals)
 
 
-def test_online_retail_scores_match_an_independent_recomputation():
-    history = invoices()
-    ids = load(history)
-    program = Program.objects.get(id=ids["__program__"])
+def test_online_retail_scores_match_an_independent_recomputation(tmp_path):
+    text = _slice_text()
+    history = invoices(text)
+    program, ids = load(text, tmp_path)
     run = rfm_run_create(program=program, now=datetime(2011, 12, 9, 23, 59, tzinfo=LONDON))
     want = expected(history, ids)
     got = {
