@@ -74,3 +74,68 @@ def delta(before: Snapshot, after: Snapshot) -> dict[str, float]:
     used = {name: max(after.trees[name] - before.trees.get(name, 0.0), 0.0) for name in after.trees}
     used["other"] = max(after.busy - before.busy - sum(used.values()), 0.0)
     return used
+
+
+# ---------------------------------------------------------------- memory
+
+
+def _private_kib(pid: int) -> tuple[int, int]:
+    """(RssAnon, VmHWM) of ``pid`` in KiB: its private resident memory now, and its peak resident set (which
+    counts the shared-memory pages it has touched too); zeros if it is gone."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0, 0
+    fields = dict(line.split(":", 1) for line in lines if ":" in line)
+
+    def kib(name: str) -> int:
+        return int(fields[name].split()[0]) if name in fields else 0
+
+    return kib("RssAnon"), kib("VmHWM")
+
+
+def tree_pids(root: int) -> list[int]:
+    table = _all()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, []))
+    return found
+
+
+class MemoryPeak:
+    """Samples a process tree's private memory (the sum of its processes' RssAnon) every ``every`` seconds on a
+    thread, between ``start()`` and ``stop()``; ``peak_kib`` is the highest sum seen, ``hwm_kib`` the highest
+    VmHWM of any one process. A short allocation between two samples can be missed."""
+
+    def __init__(self, root: int, every: float = 0.02) -> None:
+        import threading
+
+        self.root, self.every = root, every
+        self.peak_kib = self.hwm_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        pids = tree_pids(self.root)
+        rounds = 0
+        while not self._stop.is_set():
+            rounds += 1
+            if rounds % 25 == 0:
+                pids = tree_pids(self.root)  # parallel workers come and go
+            sample = [_private_kib(pid) for pid in pids]
+            self.peak_kib = max(self.peak_kib, sum(anon for anon, _ in sample))
+            self.hwm_kib = max(self.hwm_kib, *(hwm for _, hwm in sample), 0)
+            self._stop.wait(self.every)
+
+    def start(self) -> MemoryPeak:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()

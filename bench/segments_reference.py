@@ -1,0 +1,73 @@
+"""The reference of bench/segments.py: DuckDB computing the RFM scores from the Parquet export of the transactions.
+
+Usage (bench/segments.py starts it, one process per run, so its memory is measured apart)::
+
+    python bench/segments_reference.py --parquet T.parquet --reference-date 2026-12-05 --out R.parquet
+
+What an analyst would write: per member, purchases (sales), net spend (sales less returns) and the last sale,
+from the transactions themselves; recency in days from the sale's local date in Asia/Shanghai to the reference
+date; members with at least one sale; then each score as NTILE(5) over the value with ties broken by member id,
+R turned round. The same definitions as Tessera's (docs/analytics.md), on the raw transactions instead of the
+running statistics. ``seconds`` is the statement that builds the scores table in DuckDB's memory, all of it;
+writing it to ``--out`` for the check comes after and is not timed. Prints one JSON line, with the
+process's peak resident set (VmHWM).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+REFERENCE = """
+    CREATE TABLE scores AS
+    WITH per_member AS (
+        SELECT member_id,
+               count(*) FILTER (WHERE kind = 'sale') AS frequency,
+               sum(CASE WHEN kind = 'sale' THEN value_minor ELSE -value_minor END) AS monetary_minor,
+               max(event_at) FILTER (WHERE kind = 'sale') AS last_at
+        FROM read_parquet($parquet)
+        GROUP BY member_id
+    ), scored AS (
+        SELECT member_id, frequency, monetary_minor,
+               date_diff('day', CAST(timezone($timezone, last_at) AS DATE), $reference_date) AS recency_days
+        FROM per_member
+        WHERE frequency > 0
+    )
+    SELECT member_id, recency_days, frequency, monetary_minor,
+           6 - ntile(5) OVER (ORDER BY recency_days, member_id) AS r_score,
+           ntile(5) OVER (ORDER BY frequency, member_id) AS f_score,
+           ntile(5) OVER (ORDER BY monetary_minor, member_id) AS m_score
+    FROM scored"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parquet", type=Path, required=True)
+    parser.add_argument("--reference-date", type=date.fromisoformat, required=True)
+    parser.add_argument("--timezone", default="Asia/Shanghai")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    params = {"parquet": str(args.parquet), "timezone": args.timezone, "reference_date": args.reference_date}
+    started = time.perf_counter()
+    con.execute(REFERENCE, params)
+    seconds = time.perf_counter() - started
+    (rows,) = con.execute("SELECT COUNT(*) FROM scores").fetchone() or (0,)
+    con.execute(f"COPY (SELECT * FROM scores ORDER BY member_id) TO '{args.out}' (FORMAT parquet)")
+    threads = con.execute("SELECT current_setting('threads')").fetchone()
+    # VmHWM, not ru_maxrss: the latter carries over the parent's peak from before the exec.
+    hwm = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM:"))
+    print(json.dumps({"seconds": seconds, "rows": rows, "peak_kib": int(hwm.split()[1]), "duckdb": duckdb.__version__,
+                      "threads": threads[0] if threads else None}), flush=True)  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
