@@ -9,9 +9,15 @@ progress as ``# HH:MM:SS message`` on stderr.
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
+import signal
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -60,6 +66,35 @@ def fresh_database(server_url: str, name: str, *, given: bool, cleanup: contextl
     if given:
         cleanup.callback(admin, server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return url_with_database(server_url, name)
+
+
+@dataclass(frozen=True)
+class Run:
+    """Where one benchmark run works: its scratch folder, its database, and the cluster if it started one."""
+
+    home: Path
+    url: str
+    cluster: Cluster | None
+    cleanup: contextlib.ExitStack
+
+
+@contextlib.contextmanager
+def bench_run(name: str, database_url: str | None, settings: dict[str, str]) -> Iterator[Run]:
+    """A scratch folder, a server (a throwaway cluster unless ``database_url`` is given) and a fresh database named
+    after ``name`` and this process; SIGTERM stops the run like Ctrl-C, and everything is cleaned up after it."""
+    import fixtures  # the benchmark's own Django set-up, beside this module
+
+    def on_term(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    with contextlib.ExitStack() as cleanup:
+        home = Path(tempfile.mkdtemp(prefix=f"tessera-{name}-"))
+        cleanup.callback(shutil.rmtree, home, ignore_errors=True)
+        server_url, cluster = server(database_url, settings, cleanup)
+        url = fresh_database(server_url, f"tessera_{name}_{os.getpid()}", given=bool(database_url), cleanup=cleanup)
+        cleanup.callback(fixtures.close_connections)
+        yield Run(home, url, cluster, cleanup)
 
 
 @contextlib.contextmanager

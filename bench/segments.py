@@ -45,11 +45,8 @@ import io
 import json
 import os
 import resource
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -72,7 +69,7 @@ except ImportError as missing:
 import fixtures  # noqa: E402
 import procstat  # noqa: E402
 import segments_data as data  # noqa: E402
-from harness import admin, connect, emit, fresh_database, log, server, slow_statement_plans  # noqa: E402
+from harness import admin, bench_run, connect, emit, log, slow_statement_plans  # noqa: E402
 
 PG_SETTINGS = {
     "shared_buffers": "2GB",
@@ -218,24 +215,13 @@ def setup(args: argparse.Namespace, url: str, home: Path) -> tuple[data.Loaded, 
 
 def main() -> int:
     args = parse_args()
-
-    def on_term(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_term)
-    with contextlib.ExitStack() as cleanup:
-        home = Path(tempfile.mkdtemp(prefix="tessera-segments-"))
-        cleanup.callback(shutil.rmtree, home, ignore_errors=True)
-        server_url, cluster = server(args.database_url, PG_SETTINGS, cleanup)
-        url = fresh_database(server_url, f"tessera_segments_{os.getpid()}", given=bool(args.database_url),
-                             cleanup=cleanup)  # fmt: skip
-        cleanup.callback(fixtures.close_connections)
+    with bench_run("segments", args.database_url, PG_SETTINGS) as run:
         emit("load_average_at_start", " ".join(f"{x:.2f}" for x in os.getloadavg()))
         started = time.perf_counter()
-        loaded, parquet = setup(args, url, home)
+        loaded, parquet = setup(args, run.url, run.home)
         emit("setup_s", f"{time.perf_counter() - started:.1f}")
-        postmaster = _postmaster_pid(cluster.datadir) if cluster else None
-        return measure(args, url, home, loaded, parquet, postmaster)
+        postmaster = _postmaster_pid(run.cluster.datadir) if run.cluster else None
+        return measure(args, run.url, run.home, loaded, parquet, postmaster)
     return 1  # not reached: the with block returns
 
 

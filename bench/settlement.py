@@ -56,12 +56,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import resource
-import shutil
-import signal
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -75,8 +71,7 @@ sys.path.insert(0, str(HERE))
 
 import fixtures  # noqa: E402
 import settlement_data as data  # noqa: E402
-from harness import admin, connect, emit, fresh_database, log, slow_statement_plans  # noqa: E402
-from harness import server as harness_server  # noqa: E402
+from harness import admin, bench_run, connect, emit, log, slow_statement_plans  # noqa: E402
 
 # As nightly.py: durable commits, memory for a 24 GiB machine, checkpoints kept out of the measured runs.
 PG_SETTINGS = {
@@ -412,22 +407,11 @@ def setup(args: argparse.Namespace, url: str, home: Path) -> tuple[data.Org, dat
 
 def main() -> int:
     args = parse_args()
-
-    def on_term(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_term)
-    with contextlib.ExitStack() as cleanup:
-        home = Path(tempfile.mkdtemp(prefix="tessera-settlement-"))
-        cleanup.callback(shutil.rmtree, home, ignore_errors=True)
-        server_url, _cluster = harness_server(args.database_url, PG_SETTINGS, cleanup)
-        url = fresh_database(server_url, f"tessera_settlement_{os.getpid()}", given=bool(args.database_url),
-                             cleanup=cleanup)  # fmt: skip
-        cleanup.callback(fixtures.close_connections)
+    with bench_run("settlement", args.database_url, PG_SETTINGS) as run:
         started = time.perf_counter()
-        org, loaded = setup(args, url, home)
+        org, loaded = setup(args, run.url, run.home)
         emit("setup_s", f"{time.perf_counter() - started:.1f}")
-        return measure(args, url, org, loaded)
+        return measure(args, run.url, org, loaded)
     return 1  # not reached: the with block returns
 
 

@@ -182,10 +182,23 @@ def round_trips(sent: list[str]) -> int:
     return waits
 
 
-def datasets_dir() -> Path:
-    """The team's shared datasets (../shared/datasets beside the checkout): ``TESSERA_DATASETS`` if set, else the
-    folder beside this checkout, else the workplace's own, so a clone made elsewhere still finds them."""
+def _datasets_dir() -> Path:
     if os.environ.get("TESSERA_DATASETS"):
         return Path(os.environ["TESSERA_DATASETS"])
     beside = Path(__file__).resolve().parents[3] / "shared" / "datasets"
     return beside if beside.is_dir() else Path("/work/shared/datasets")
+
+
+def dataset(name: str) -> Path:
+    """A file of the team's shared datasets (../shared/datasets beside the checkout; ``TESSERA_DATASETS`` if set,
+    else beside this checkout, else the workplace's own, so a clone made elsewhere still finds them). Missing, the
+    test is skipped, or fails under ``CI=true``, where the data must be there."""
+    import pytest  # only tests ask for datasets; pytest is a development dependency
+
+    path = _datasets_dir() / name
+    if not path.exists():
+        message = f"the dataset {name} is not at {path}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path

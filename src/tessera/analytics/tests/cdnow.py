@@ -12,18 +12,14 @@ skipped, and with CI=true they fail instead, as the PostgreSQL pass does.
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 import numpy as np
-import pytest
 
 from tessera.analytics.history import PurchaseSummary, purchase_summary
-from tessera.testing import datasets_dir
+from tessera.testing import dataset
 
-DATASETS = datasets_dir()
 CALIBRATION_END = np.datetime64("1997-09-30", "D")
 
 
@@ -36,19 +32,9 @@ class PublishedSummary:
     mean_value: np.ndarray  # dollars
 
 
-def _path(name: str) -> Path:
-    path = DATASETS / name
-    if not path.exists():
-        message = f"the CDNOW data are not at {path}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
 @functools.cache
 def published_summary() -> PublishedSummary:
-    table = np.genfromtxt(_path("cdnow_customers_summary_with_transactions.csv"), delimiter=",", names=True)
+    table = np.genfromtxt(dataset("cdnow_customers_summary_with_transactions.csv"), delimiter=",", names=True)
     assert table.dtype.names == ("ID", "x", "t_x", "T", "zbar")
     return PublishedSummary(table["ID"].astype(np.int64), table["x"], table["t_x"], table["T"], table["zbar"])
 
@@ -56,7 +42,7 @@ def published_summary() -> PublishedSummary:
 @functools.cache
 def built_summary() -> PurchaseSummary:
     """The summary made from the purchase lines, amounts in integer cents."""
-    columns = np.loadtxt(_path("CDNOW_sample.txt"), dtype=str)
+    columns = np.loadtxt(dataset("CDNOW_sample.txt"), dtype=str)
     dates = np.array([f"{d[:4]}-{d[4:6]}-{d[6:]}" for d in columns[:, 2]], dtype="datetime64[D]")
     cents = np.array([int(Decimal(dollars) * 100) for dollars in columns[:, 4]], dtype=np.int64)
     return purchase_summary(

@@ -208,8 +208,9 @@ def _sale_write(w: Write, checked: CheckedSale, *, codes: list[str] | None, hold
     a, now, sale = w.accounts, w.request.now, checked.sale
     place, month, sv_lots, *coupon_seen = w.seen
     # Only a points tender needs the unexpired lots (lots_consume checks them again under the same lock).
-    only = points_redeem_only(w.program, w.request.actor.merchant_id) if tendered(sale.tenders, "points") else None
-    available = points_available(member_id=w.member.id, now=now, only=only) if tendered(sale.tenders, "points") else 0
+    paying = bool(tendered(sale.tenders, "points"))
+    only = points_redeem_only(w.program, w.request.actor.merchant_id) if paying else None
+    available = points_available(member_id=w.member.id, now=now, only=only) if paying else 0
     sv_lots = _usable_lots(sv_lots, sale, program=w.program, merchant_id=w.request.actor.merchant_id)
     principal, bonus = (held_of(sv_lots, PRINCIPAL), held_of(sv_lots, BONUS)) if sv_lots is not None else (
         a.sv_principal.balance or 0, a.sv_bonus.balance or 0)  # fmt: skip

@@ -19,19 +19,16 @@ from tessera.kit.clock import now
 from tessera.ledger.models import Posting
 from tessera.ledger.verify import ledger_verify
 from tessera.members.models import Member, MemberStats
-from tessera.testing import datasets_dir, world_build
+from tessera.testing import dataset, world_build
 
 pytestmark = pytest.mark.django_db
-DATASET = datasets_dir() / "online_retail.csv.gz"
 LINES = 20_000  # the header and 19,999 invoice lines, December 2010
 LONDON = ZoneInfo("Europe/London")
 
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    if not DATASET.exists():
-        pytest.skip(f"{DATASET} is not on this machine")
-    with gzip.open(DATASET, "rt", encoding="utf-8", newline="") as full:
+    with gzip.open(dataset("online_retail.csv.gz"), "rt", encoding="utf-8", newline="") as full:
         text = "".join(line for _, line in zip(range(LINES), full, strict=False))
     path = tmp_path_factory.mktemp("online_retail") / "online_retail_20k.csv.gz"
     path.write_bytes(gzip.compress(text.encode()))

@@ -29,17 +29,12 @@ import csv
 import functools
 import gzip
 import math
-import os
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from statistics import NormalDist
 
-import pytest
+from tessera.testing import dataset
 
-from tessera.testing import datasets_dir
-
-DATASETS = datasets_dir()
 YUAN = 100  # fen in a yuan
 SALON_MEMBERS, SALON_ZERO, SALON_MEDIAN_YUAN, SALON_SIGMA, SALON_MAX_YUAN = 1_000, 100, 1_500, 0.6, 4_000
 
@@ -53,21 +48,11 @@ def salon_spends() -> list[int]:
     return [0] * SALON_ZERO + [y * YUAN for y in yuan]
 
 
-def _path(name: str) -> Path:
-    path = DATASETS / name
-    if not path.exists():
-        message = f"the Online Retail data are not at {path}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
 @functools.cache
 def online_retail_spends() -> tuple[int, ...]:
     """Each Online Retail customer's spend over 2010-12-01 to 2011-11-30, in pence, in CustomerID order."""
     pounds: dict[str, Decimal] = defaultdict(Decimal)
-    with gzip.open(_path("online_retail.csv.gz"), "rt", newline="", encoding="utf-8") as lines:
+    with gzip.open(dataset("online_retail.csv.gz"), "rt", newline="", encoding="utf-8") as lines:
         for line in csv.DictReader(lines):
             if not line["CustomerID"] or not "2010-12-01" <= line["InvoiceDate"][:10] <= "2011-11-30":
                 continue
