@@ -75,3 +75,18 @@ API_TARGETS: dict[tuple[str, str], Target] = {
     ("POST", f"{_MONTH}/close"): Target.MERCHANT,
     ("POST", f"{_PROGRAM}/settlement-adjustments"): Target.MERCHANT,
 }
+
+
+def operations_declare(
+    actions: dict[tuple[str, str], Action | None], targets: dict[tuple[str, str], Target] | None = None
+) -> None:
+    """Declare the operations of an area above this layer (CRM, segments, analytics, the tier designer).
+
+    Their API modules call this at import: the layers forbid this module from importing them, and a table per
+    area keeps each area's declarations beside its routes. A key declared twice is a mistake, so it raises.
+    """
+    clash = sorted(set(actions) & set(API_ACTIONS)) + sorted(set(targets or {}) & set(API_TARGETS))
+    if clash:
+        raise ValueError(f"operations declared twice: {clash}")
+    API_ACTIONS.update(actions)
+    API_TARGETS.update(targets or {})

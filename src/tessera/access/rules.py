@@ -44,6 +44,8 @@ class Action(StrEnum):
     SETTLEMENT_VIEW = "settlement.view"
     SETTLEMENT_CLOSE = "settlement.close"
     SETTLEMENT_ADJUST = "settlement.adjust"
+    SEGMENT_MANAGE = "segment.manage"
+    SEGMENT_EXPORT = "segment.export"
 
 
 class Reach(StrEnum):
@@ -79,7 +81,14 @@ _MANAGER = (
     | {Action.MEMBER_CLOSE, Action.STORE_REPORT, Action.TERMINAL_MANAGE, Action.REPORT_VIEW, Action.SETTLEMENT_VIEW}
 )
 # Only the operations centre shapes the programme and closes or corrects a settlement period.
-_HQ = _MANAGER | {Action.PROGRAM_CONFIGURE, Action.SETTLEMENT_CLOSE, Action.SETTLEMENT_ADJUST}
+# Segments and their exports reach every member of the programme, so they are the operations centre's alone.
+_HQ = _MANAGER | {
+    Action.PROGRAM_CONFIGURE,
+    Action.SETTLEMENT_CLOSE,
+    Action.SETTLEMENT_ADJUST,
+    Action.SEGMENT_MANAGE,
+    Action.SEGMENT_EXPORT,
+}
 # Auditors read: never a write, and personal data stays masked (no member.reveal).
 _AUDITOR = frozenset({Action.MEMBER_VIEW, Action.STORE_REPORT, Action.REPORT_VIEW, Action.SETTLEMENT_VIEW})
 # Alliance-level reads only, until the alliance and its settlement exist (docs/permissions.md).

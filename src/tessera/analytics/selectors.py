@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from tessera.analytics.models import RfmCell, RfmRun, RfmScore
 from tessera.analytics.rules import SCORES, Segment, Stage, WorkingGroup, code_of
@@ -78,3 +78,10 @@ def rfm_member_latest(*, member: Member) -> RfmScore | None:
     if latest is None:
         return None
     return RfmScore.objects.filter(run=latest, member=member).first()
+
+
+def rfm_member_ids(*, run: RfmRun, **lookups: object) -> QuerySet[RfmScore, int]:
+    """The ids of the run's members whose scores match ``lookups`` (``r_score__gte=4``, ``segment__in=[...]``,
+    ``stage=...``, ``working_group=...``, ``recency_days__lte=30``, ``frequency__gte=3``, ``monetary_minor__gte=...``),
+    for ``member_id__in`` filters: the segment builder's one way into the scores, whatever stores them."""
+    return RfmScore.objects.filter(run=run, **lookups).values_list("member_id", flat=True)

@@ -11,6 +11,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import BaseRenderer
 
+from tessera.analytics.api.cycles import router as cycles_router
+from tessera.analytics.api.dashboards import router as analytics_router
+from tessera.analytics.api.statements import router as statements_router
 from tessera.api.hq.coupons import router as hq_coupons_router
 from tessera.api.hq.programs import router as programs_router
 from tessera.api.hq.settlement import router as hq_settlement_router
@@ -19,10 +22,13 @@ from tessera.api.hq.wallet import router as hq_wallet_router
 from tessera.api.progress import router as progress_router
 from tessera.checkout.api.views import router as checkout_router
 from tessera.coupons.api.views import router as coupons_router
+from tessera.crm.api.views import router as crm_router
 from tessera.kit.errors import DomainError
 from tessera.kit.http import domain_error_response, error_body, json_response
 from tessera.mall.api.views import router as mall_router
 from tessera.members.api.views import router as members_router
+from tessera.segments.api.views import router as segments_router
+from tessera.tiers.api.designer import router as designer_router
 
 
 class OrjsonRenderer(BaseRenderer):
@@ -53,6 +59,12 @@ api.add_router("/v1", hq_wallet_router)
 api.add_router("/v1", hq_settlement_router)
 api.add_router("/v1", progress_router)
 api.add_router("/v1", setup_router)
+api.add_router("/v1", crm_router)
+api.add_router("/v1", segments_router)
+api.add_router("/v1", analytics_router)
+api.add_router("/v1", cycles_router)
+api.add_router("/v1", statements_router)
+api.add_router("/v1", designer_router)
 
 
 @api.exception_handler(DomainError)

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "tessera.mall",
     "tessera.settlement",
     "tessera.analytics",
+    "tessera.crm",
+    "tessera.segments",
     "tessera.console",
     "tessera.demo",
 ]

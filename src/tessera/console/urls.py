@@ -12,6 +12,13 @@ urlpatterns = [
     path("language/", set_language, name="set-language"),
     path("members/<str:member_id>/progress/", progress.member_progress, name="member-progress"),
     path("members/", include("tessera.members.console.urls")),
+    # Pages about one member from the areas above members, under the member's own URL.
+    path("members/", include("tessera.crm.console.urls")),
+    path("members/", include("tessera.analytics.console.urls_cycles")),
+    path("members/", include("tessera.analytics.console.urls_statements")),
+    path("segments/", include("tessera.segments.console.urls")),
+    path("analytics/", include("tessera.analytics.console.urls")),
+    path("tiers/", include("tessera.tiers.console.urls")),
     path("checkout/", include("tessera.checkout.console.urls")),
     path("settlement/", include("tessera.settlement.console.urls")),
 ]
