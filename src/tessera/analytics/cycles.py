@@ -151,6 +151,10 @@ class Rhythm:
     def days_since_last(self) -> int:
         return self.cycle.days_since_last(self.today)
 
+    @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days_until)
+
     def regularity_label(self) -> str:
         return str(REGULARITY_LABELS[self.cycle.regularity])
 
