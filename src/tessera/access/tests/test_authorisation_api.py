@@ -59,6 +59,8 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/members/{member_id}"): {},
     ("GET", "/api/v1/members/{member_id}/history"): {},
     ("GET", "/api/v1/members/{member_ref}/progress"): {},
+    ("GET", "/api/v1/members/{member_id}/recommendations"): {},
+    ("GET", "/api/v1/cycles/due"): {"query": {"store": "{store}"}},
     ("GET", "/api/v1/members/{member}/coupons"): {"query": {"store": "{store}"}},
     ("GET", "/api/v1/members/{member}/mall"): {"query": {"store": "{store}"}},
     ("POST", "/api/v1/sales/quote"): {"body": {**_SALE, "coupons": ["{coupon}"]}},
