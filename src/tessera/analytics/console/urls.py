@@ -1,4 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from tessera.analytics.console import dashboard_views
 
 app_name = "analytics"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", dashboard_views.overview, name="overview"),
+    path("score/", dashboard_views.score, name="score"),
+]
