@@ -389,8 +389,12 @@ def lifetime_value(
     steps: int,
     step_length: float,
     discount_rate: float,
+    spend_frequency: ArrayLike | None = None,
 ) -> FloatArray:
     """Discounted expected spend of each member over ``steps`` future steps of ``step_length`` time units.
+
+    ``spend_frequency`` (default ``frequency``) is the purchase count the spend model weighs each member's mean
+    value by: 0 for a member whose repeat purchases were all returned, so the population mean stands in.
 
     CLV = Σ_{k=1..steps} (E[X(k·Δ)] - E[X((k-1)·Δ)]) · E[M] / (1 + d)^k, where Δ is ``step_length``, the
     expectations are conditional on the member's history, E[M] is the Gamma-Gamma expected spend and d is
@@ -404,7 +408,8 @@ def lifetime_value(
         raise InvalidHistory(f"step_length must be positive, not {step_length!r}")
     if not (math.isfinite(discount_rate) and discount_rate >= 0):
         raise InvalidHistory(f"discount_rate must be zero or more, not {discount_rate!r}")
-    spend = gamma_gamma_expected_spend(params=gamma_gamma, frequency=frequency, mean_value=mean_value)
+    spend_x = frequency if spend_frequency is None else spend_frequency
+    spend = gamma_gamma_expected_spend(params=gamma_gamma, frequency=spend_x, mean_value=mean_value)
     cumulative = np.array(
         [
             bgnbd_expected_purchases(params=bgnbd, frequency=frequency, recency=recency, age=age, t=k * step_length)

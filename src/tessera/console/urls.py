@@ -17,6 +17,7 @@ urlpatterns = [
     path("members/", include("tessera.analytics.console.urls_cycles")),
     path("members/", include("tessera.analytics.console.urls_statements")),
     path("segments/", include("tessera.segments.console.urls")),
+    path("analytics/value/", include("tessera.analytics.console.urls_clv")),
     path("analytics/", include("tessera.analytics.console.urls")),
     path("tiers/", include("tessera.tiers.console.urls")),
     path("checkout/", include("tessera.checkout.console.urls")),

@@ -1,0 +1,92 @@
+"""Lifetime value in the console: the programme's fitted models and its members' predicted value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from tessera.access.console.guard import console_view
+from tessera.access.rules import Action
+from tessera.analytics.lifetime import MAX_MONTHS, MemberValue, NoFit, ProgramFit, program_fit, values
+from tessera.checkout.console.common import store_of
+from tessera.kit.clock import now
+from tessera.members.lifecycle import program_local_date
+from tessera.members.models import Member
+from tessera.programs.models import Program
+
+HORIZONS = (6, 12, 24, MAX_MONTHS)  # months offered
+DISCOUNTS = (0, 1, 2)  # per cent a month
+TOP = 50
+# A fit is a few seconds at a million members: computed once per programme and day, then served from the cache.
+CACHE_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Choice:
+    months: int
+    discount_percent: int
+
+
+def _choice(request: HttpRequest) -> Choice:
+    def pick(name: str, allowed: tuple[int, ...], default: int) -> int:
+        raw = request.GET.get(name, "")
+        return int(raw) if raw.isdigit() and int(raw) in allowed else default
+
+    return Choice(pick("months", HORIZONS, 12), pick("discount", DISCOUNTS, 1))
+
+
+def fit_cached(program: Program, end: date) -> ProgramFit | str:
+    """The day's fit for the programme, or why there is none."""
+    key = f"analytics:clv:{program.id}:{end.isoformat()}"
+    found: ProgramFit | str | None = cache.get(key)
+    if found is None:
+        try:
+            found = program_fit(program=program, end=end)
+        except NoFit as exc:
+            found = str(exc)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _deciles(found: list[MemberValue]) -> list[tuple[int, int, int]]:
+    """(decile, members, summed value) from the most valuable tenth down."""
+    ranked = sorted((v.lifetime_value_minor or 0 for v in found), reverse=True)
+    size = max(len(ranked) // 10, 1)
+    return [
+        (k + 1, len(part), sum(part))
+        for k in range(10)
+        if (part := ranked[k * size : (k + 1) * size if k < 9 else None])
+    ]
+
+
+@require_GET
+@console_view(Action.REPORT_VIEW)
+def index(request: HttpRequest) -> HttpResponse:
+    store = store_of(request)
+    program = Program.objects.filter(owner_id=store.merchant_id).order_by("id").first()
+    if program is None:
+        raise Http404("no programme")
+    choice = _choice(request)
+    end = program_local_date(program, now()) - timedelta(days=1)  # the last whole day
+    fit = fit_cached(program, end)
+    context: dict[str, object] = {"program": program, "end": end, "choice": choice, "horizons": HORIZONS,
+                                  "discounts": DISCOUNTS}  # fmt: skip
+    if isinstance(fit, str):
+        return render(request, "analytics/clv/index.html", context | {"reason": fit})
+    found = values(fit, months=choice.months, monthly_discount=choice.discount_percent / 100)
+    top = sorted(found, key=lambda v: (-(v.lifetime_value_minor or 0), v.member_id))[:TOP]
+    members = Member.objects.in_bulk([v.member_id for v in top])
+    context |= {
+        "fit": fit,
+        "members_fitted": len(found),
+        "total_minor": sum(v.lifetime_value_minor or 0 for v in found),
+        "alive": sum(v.probability_alive for v in found),
+        "deciles": _deciles(found),
+        "top": [(v, members[v.member_id]) for v in top],
+    }
+    return render(request, "analytics/clv/index.html", context)
