@@ -109,3 +109,16 @@ def test_a_cashier_and_another_merchant_see_nothing(november, cashier_a, hq):
     assert console(cashier_a, november.a).get("/settlement/2026-11/").status_code == 403
     stranger = make_staff(november, "hq.other", "hq_admin", [], merchant=november.other_merchant)
     assert console(stranger, november.other_store).get("/settlement/2026-11/").status_code == 404
+
+
+def test_the_month_and_its_closing_are_shown_in_the_owners_time_zone(november, hq):
+    """The clock stands at 09:00 in Shanghai (01:00 UTC); the pages say 09:00, and November from its local
+    midnight, whatever zone the server runs in."""
+    client = console(hq, november.a)
+    client.post("/settlement/close/", {"period": "2026-11"})
+    listing = client.get("/settlement/").content.decode()
+    assert "2026-12-02 09:00" in listing
+    assert "2026-12-02 01:00" not in listing
+    period = client.get("/settlement/2026-11/").content.decode()
+    assert "2026-11-01 00:00" in period
+    assert "2026-12-01 00:00" in period
