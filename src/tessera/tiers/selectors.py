@@ -1,4 +1,5 @@
-"""Reading tiers: the active ladder, a member's benefits at the till, and their progress toward the next tier."""
+"""Reading tiers: the active ladder, a member's benefits at the till, their progress toward the next tier, and the
+ladder designer's inputs (the programme's real spend per member and its active ladder as designer rungs)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from django.db.models import F
+
 from tessera.kit.db import Read, columns_of, for_update, json_from_db, model_from_row, sql_rows
-from tessera.members.models import Member
+from tessera.members.models import Member, MemberStats
 from tessera.programs.config_cache import config_cached
 from tessera.programs.models import Program
+from tessera.tiers.designer import Rung
 from tessera.tiers.models import MemberTier, Tier, TierLadder, TierTranslation
-from tessera.tiers.rules import Counters, LadderRule, Threshold, remaining
+from tessera.tiers.rules import COUNTER_OF, Counters, LadderRule, Measure, Threshold, remaining
 from tessera.tiers.rules.benefits import TierBenefits
 from tessera.tiers.rules.state import TierState, state_catch_up
 from tessera.tiers.rules.windows import last_day, local_date, member_anchor, window_containing
@@ -299,3 +303,62 @@ def tier_names(*, tier_ids: tuple[int, ...], language: str) -> dict[int, str]:
     for tier_id, _language, name in sorted(rows, key=lambda r: r[1] == language):
         names[tier_id] = name  # the requested language sorts last, so it wins over English
     return names
+
+
+# The measures a ladder designer can judge: money, so that a tier's discount has a cost.
+MONEY_MEASURES = frozenset({Measure.SPEND_IN_WINDOW, Measure.STORED_VALUE_IN, Measure.LIFETIME_SPEND})
+
+
+@dataclass(frozen=True, slots=True)
+class DesignerLadder:
+    """The active ladder as the designer takes it: ``rungs`` from the base tier up, names in the asked language."""
+
+    name: str
+    measure: str
+    rungs: tuple[Rung, ...]
+
+    @property
+    def judges_money(self) -> bool:
+        return self.measure in MONEY_MEASURES
+
+
+@dataclass(frozen=True, slots=True)
+class SpendDistribution:
+    """The programme's real spend per member, as ``designer.ladder_evaluate`` takes it (zero spenders included).
+
+    ``source`` says what was counted: ``"ladder"``, the active ladder's own money measure in each member's current
+    window (what the ladder sorts them by); ``"stats"``, each member's spend since joining, less returns (the
+    programme has no ladder measuring money). A net refund counts as zero; closed members are left out.
+    """
+
+    spends_minor: list[int]
+    source: str
+    measure: str | None
+
+
+def designer_ladder_get(*, program_id: int, language: str) -> DesignerLadder | None:
+    """The programme's active ladder as designer rungs; None when it has none."""
+    ladder = TierLadder.objects.filter(program_id=program_id, is_active=True).first()
+    if ladder is None:
+        return None
+    tiers = list(Tier.objects.filter(ladder=ladder).order_by("rank"))
+    names = tier_names(tier_ids=tuple(t.id for t in tiers), language=language)
+    rungs = tuple(Rung(names.get(t.id, t.code), t.threshold, t.discount_bp) for t in tiers)
+    return DesignerLadder(ladder.name, ladder.measure, rungs)
+
+
+def designer_spends_get(*, program_id: int) -> SpendDistribution:
+    """Each open member's spend: by the active ladder's money measure if it has one, else since joining."""
+    members = Member.objects.filter(program_id=program_id).exclude(status=Member.Status.CLOSED)
+    ladder = TierLadder.objects.filter(program_id=program_id, is_active=True).first()
+    if ladder is not None and ladder.measure in MONEY_MEASURES:
+        counter = COUNTER_OF[ladder.measure]
+        rows = MemberTier.objects.filter(ladder=ladder, member__in=members, **{f"{counter}__gt": 0})
+        positive = list(rows.values_list(counter, flat=True))
+        source, measure = "ladder", ladder.measure
+    else:
+        stats = MemberStats.objects.filter(member__in=members).annotate(net=F("spend_minor") - F("refund_minor"))
+        positive = list(stats.filter(net__gt=0).values_list("net", flat=True))
+        source, measure = "stats", None
+    zero = members.count() - len(positive)
+    return SpendDistribution([0] * zero + [int(v) for v in positive], source, measure)

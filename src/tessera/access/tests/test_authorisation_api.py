@@ -112,6 +112,28 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", f"{_PROGRAM}/settlement-adjustments"): {
         "body": {"creditor": "S001", "debtor": "S002", "amount_minor": 100, "reason": "authz"}
     },
+    ("POST", f"{_PROGRAM}/segments/count"): {"body": {"definition": {"all": []}}},
+    ("GET", f"{_PROGRAM}/segments"): {},
+    ("POST", f"{_PROGRAM}/segments"): {"body": {"name": "Authz new", "definition": {"all": []}}},
+    ("GET", f"{_PROGRAM}/segments/{{segment_id}}"): {},
+    ("POST", f"{_PROGRAM}/segments/{{segment_id}}/refresh"): {},
+    ("GET", f"{_PROGRAM}/segments/{{segment_id}}/export"): {},
+    ("POST", f"{_PROGRAM}/tier-designer/evaluate"): {
+        "body": {"tiers": [{"name": "Silver", "threshold_minor": 1_000}], "spends_minor": [0, 1_500]}
+    },
+    ("POST", f"{_PROGRAM}/tier-designer/suggest"): {
+        "body": {
+            "tiers": [{"name": n, "threshold_minor": t} for n, t in (("A", 10), ("B", 20), ("C", 30))],
+            "spends_minor": [0, 5, 10, 15, 20, 25, 30, 35],
+        }
+    },
+    ("POST", f"{_PROGRAM}/tier-designer/compare"): {
+        "body": {
+            "first": [{"name": "A", "threshold_minor": 10}],
+            "second": [{"name": "B", "threshold_minor": 20}],
+            "spends_minor": [0, 15, 25],
+        }
+    },
 }
 
 
