@@ -1,4 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from tessera.tiers.console import views
 
 app_name = "tiers"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("designer/", views.designer, name="designer"),
+    path("designer/compare/", views.compare, name="designer-compare"),
+]
