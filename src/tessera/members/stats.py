@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from tessera.kit.db import assert_in_transaction, db_datetime, sql_run
-from tessera.members.models import MemberCategoryStats, MemberStats
+from tessera.members.models import Member, MemberCategoryStats, MemberStats
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +22,7 @@ class CategoryMove:
 
 
 _STATS = MemberStats._meta.db_table
+_MEMBERS = Member._meta.db_table
 
 
 def member_stats_sale(
@@ -35,16 +36,23 @@ def member_stats_sale(
 ) -> None:
     assert_in_transaction()
     at = db_datetime(event_at)
-    # A late offline sale may be older than the first purchase on record, or newer than the last.
+    # A late offline sale may be older than the first purchase on record, or newer than the last; the purchase
+    # before the last is the second newest of all (PostgreSQL and SQLite evaluate every SET from the old row).
+    # The programme is copied once, by the first purchase: COALESCE stops before the sub-select after that.
     sql_run(
         f"UPDATE {_STATS} SET"  # noqa: S608
         " first_purchase_at = CASE WHEN first_purchase_at IS NULL OR first_purchase_at > %s THEN %s"
         " ELSE first_purchase_at END,"
         " last_purchase_at = CASE WHEN last_purchase_at IS NULL OR last_purchase_at < %s THEN %s"
         " ELSE last_purchase_at END,"
+        " previous_purchase_at = CASE WHEN last_purchase_at IS NULL THEN NULL"
+        " WHEN last_purchase_at < %s THEN last_purchase_at"
+        " WHEN previous_purchase_at IS NULL OR previous_purchase_at < %s THEN %s"
+        " ELSE previous_purchase_at END,"
+        f" program_id = COALESCE(program_id, (SELECT program_id FROM {_MEMBERS} WHERE id = %s)),"
         " purchase_count = purchase_count + 1, items_bought = items_bought + %s,"
         " spend_minor = spend_minor + %s, points_earned = points_earned + %s WHERE member_id = %s",
-        [at, at, at, at, items, value_minor, points, member_id],
+        [at, at, at, at, at, at, at, member_id, items, value_minor, points, member_id],
     )
     _categories_add(member_id=member_id, event_at=event_at, categories=categories, purchases=1)
 
@@ -100,15 +108,15 @@ def _categories_add(
 
 STATS_SELECT_COLUMNS = (
     "member_id", "purchases", "returns", "items_bought", "items_returned", "spend_minor", "refund_minor",
-    "first_at", "last_at",
+    "first_at", "last_at", "previous_at",
 )  # fmt: skip
 CATEGORY_SELECT_COLUMNS = ("member_id", "category", "purchases", "quantity", "spend_minor", "first_at", "last_at")
 
 
 def member_stats_add_select(select_sql: str, params: Sequence[Any]) -> int:
     """Add the totals ``select_sql`` yields, one row per member with ``STATS_SELECT_COLUMNS``, to the members'
-    statistics; ``first_at``/``last_at`` are the batch's first and last purchase, NULL where it has none.
-    Returns the number of members changed."""
+    statistics; ``first_at``/``last_at`` are the batch's first and last purchase, NULL where it has none, and
+    ``previous_at`` its second newest, NULL where it has fewer than two. Returns the number of members changed."""
     assert_in_transaction()
     s = _STATS
     return sql_run(
@@ -119,9 +127,23 @@ def member_stats_add_select(select_sql: str, params: Sequence[Any]) -> int:
         f" first_purchase_at = CASE WHEN t.first_at IS NOT NULL AND ({s}.first_purchase_at IS NULL"
         f" OR t.first_at < {s}.first_purchase_at) THEN t.first_at ELSE {s}.first_purchase_at END,"
         f" last_purchase_at = CASE WHEN t.last_at IS NOT NULL AND ({s}.last_purchase_at IS NULL"
-        f" OR t.last_at > {s}.last_purchase_at) THEN t.last_at ELSE {s}.last_purchase_at END"
+        f" OR t.last_at > {s}.last_purchase_at) THEN t.last_at ELSE {s}.last_purchase_at END,"
+        f" previous_purchase_at = {_previous_merged(s)},"
+        f" program_id = COALESCE({s}.program_id, (SELECT program_id FROM {_MEMBERS} WHERE id = {s}.member_id))"
         f" FROM ({select_sql}) AS t WHERE {s}.member_id = t.member_id",
         params,
+    )
+
+
+def _previous_merged(s: str) -> str:
+    """The second newest purchase of the statistics' and the batch's together: the batch's own second newest or
+    the old last one when the batch's last is newer, else the old second newest or the batch's last."""
+    return (
+        f"CASE WHEN t.last_at IS NULL THEN {s}.previous_purchase_at"
+        f" WHEN {s}.last_purchase_at IS NULL THEN t.previous_at"
+        f" WHEN t.last_at > {s}.last_purchase_at THEN CASE WHEN t.previous_at > {s}.last_purchase_at"
+        f" THEN t.previous_at ELSE {s}.last_purchase_at END"
+        f" WHEN {s}.previous_purchase_at > t.last_at THEN {s}.previous_purchase_at ELSE t.last_at END"
     )
 
 

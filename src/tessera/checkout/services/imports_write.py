@@ -97,6 +97,7 @@ def stats_add(document_ids: Sequence[int]) -> None:
     for chunk in _chunks(document_ids, DOCUMENTS_PER_BATCH):
         in_lines, line_ids = sql_in("document_id", chunk)
         in_documents, ids = sql_in("d.id", chunk)
+        in_ids, _ = sql_in("id", chunk)
         member_stats_add_select(
             "SELECT d.member_id AS member_id,"  # noqa: S608
             " SUM(CASE WHEN d.kind = %s THEN 1 ELSE 0 END) AS purchases,"
@@ -106,11 +107,15 @@ def stats_add(document_ids: Sequence[int]) -> None:
             " SUM(CASE WHEN d.kind = %s THEN d.total_minor ELSE 0 END) AS spend_minor,"
             " SUM(CASE WHEN d.kind = %s THEN d.total_minor ELSE 0 END) AS refund_minor,"
             " MIN(CASE WHEN d.kind = %s THEN d.event_at END) AS first_at,"
-            " MAX(CASE WHEN d.kind = %s THEN d.event_at END) AS last_at"
-            f" FROM {_DOCS} d JOIN (SELECT document_id, SUM(quantity) AS items FROM {_LINES}"
+            " MAX(CASE WHEN d.kind = %s THEN d.event_at END) AS last_at,"
+            # The batch's second newest sale per member: the purchase before the last (members.stats).
+            " MAX(CASE WHEN d.kind = %s AND d.newest = 2 THEN d.event_at END) AS previous_at"
+            " FROM (SELECT id, member_id, kind, total_minor, event_at, ROW_NUMBER() OVER (PARTITION BY member_id,"
+            f" kind ORDER BY event_at DESC, id DESC) AS newest FROM {_DOCS} WHERE {in_ids}) d"
+            f" JOIN (SELECT document_id, SUM(quantity) AS items FROM {_LINES}"
             f" WHERE {in_lines} GROUP BY document_id) q ON q.document_id = d.id"
             " GROUP BY d.member_id",
-            [sale, ret, sale, ret, sale, ret, sale, sale, *line_ids],
+            [sale, ret, sale, ret, sale, ret, sale, sale, sale, *ids, *line_ids],
         )
         member_category_stats_add_select(
             "SELECT d.member_id AS member_id, l.category AS category,"  # noqa: S608
