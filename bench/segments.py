@@ -59,6 +59,7 @@ sys.path.insert(0, str(HERE))
 try:
     import duckdb  # noqa: F401  (the reference process imports it; fail here, with the way out)
     import numpy
+    import psycopg
     import pyarrow.csv
     import pyarrow.parquet
 except ImportError as missing:
@@ -81,7 +82,7 @@ PG_SETTINGS = {
 }
 RATIO_TARGET = 1.0
 MEMORY_TARGET_MIB = 2048
-TOUCHED = ("analytics_rfmrun", "analytics_rfmscore", "analytics_rfmcell")
+TOUCHED = ("analytics_rfmrun", "analytics_rfmcell")
 SCORE_COLUMNS = ("member_id", "recency_days", "frequency", "monetary_minor", "r_score", "f_score", "m_score")
 
 
@@ -149,14 +150,17 @@ def reference_run(parquet: Path, day: date, home: Path) -> Run:
 
 
 def tessera_scores(url: str, run_id: int) -> Any:
-    """The run's scores, ordered by member, as a pyarrow table (COPY to CSV, parsed by Arrow)."""
+    """The run's scores, ordered by member, as a pyarrow table: ``selectors.rfm_scores``, the SQL over the
+    statistics that the segment builder filters with, copied out as CSV and parsed by Arrow."""
+    from tessera.analytics.models import RfmRun
+    from tessera.analytics.selectors import rfm_scores
+
+    query = rfm_scores(run=RfmRun.objects.get(id=run_id)).order_by("member_id").values_list(*SCORE_COLUMNS)
+    sql, params = query.query.sql_with_params()
     buffer = io.BytesIO()
-    with contextlib.closing(connect(url)) as conn, conn.cursor() as cursor:
-        sql = (
-            f"COPY (SELECT {', '.join(SCORE_COLUMNS)} FROM analytics_rfmscore WHERE run_id = {int(run_id)}"
-            " ORDER BY member_id) TO STDOUT (FORMAT csv)"
-        )
-        with cursor.copy(sql) as copy:  # type: ignore[arg-type]
+    with contextlib.closing(connect(url)) as conn:
+        select = psycopg.ClientCursor(conn).mogrify(sql, params)
+        with conn.cursor() as cursor, cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT csv)") as copy:  # type: ignore[arg-type]
             for block in copy:
                 buffer.write(block)
         conn.rollback()

@@ -19,7 +19,9 @@ The transactions go into a plain table, ``bench_transaction (document_id, member
 value_minor, items)``, in two sessions at once. ``members_memberstats`` is then filled from it by one aggregate, as
 checkout's running totals would stand after those documents: purchases, returns, items, spend and refunds
 summed, the first and last purchase the earliest and latest sale (returns do not move them), and a row of
-zeros for a member without transactions. Both sides of the benchmark therefore read the same data: Tessera the
+zeros for a member without transactions; the purchase before the last is the latest sale before the last one
+(no two of a member's sales share a microsecond here), and the programme is set for members with a sale, as the
+first purchase sets it at the till. Both sides of the benchmark therefore read the same data: Tessera the
 statistics, the reference the transactions (exported to Parquet by ``export``).
 """
 
@@ -106,23 +108,31 @@ TRANSACTIONS_SQL = f"""
     WHERE p.m >= %(m0)s AND p.m < %(m1)s"""
 
 STATS_SQL = """
-    INSERT INTO members_memberstats (member_id, first_purchase_at, last_purchase_at, purchase_count, return_count,
-        items_bought, items_returned, spend_minor, refund_minor, top_up_count, top_up_minor, points_earned,
-        points_taken_back)
-    SELECT mm.id, a.first_at, a.last_at, COALESCE(a.purchases, 0), COALESCE(a.returns, 0),
-        COALESCE(a.items_bought, 0), COALESCE(a.items_returned, 0), COALESCE(a.spend, 0), COALESCE(a.refund, 0),
-        0, 0, 0, 0
+    WITH a AS (
+        SELECT member_id,
+               MIN(event_at) FILTER (WHERE kind = 'sale') AS first_at,
+               MAX(event_at) FILTER (WHERE kind = 'sale') AS last_at,
+               COUNT(*) FILTER (WHERE kind = 'sale') AS purchases,
+               COUNT(*) FILTER (WHERE kind = 'return') AS returns,
+               SUM(items) FILTER (WHERE kind = 'sale') AS items_bought,
+               SUM(items) FILTER (WHERE kind = 'return') AS items_returned,
+               SUM(value_minor) FILTER (WHERE kind = 'sale') AS spend,
+               SUM(value_minor) FILTER (WHERE kind = 'return') AS refund
+        FROM bench_transaction GROUP BY member_id
+    ), before_last AS (
+        SELECT t.member_id, MAX(t.event_at) AS previous_at
+        FROM bench_transaction t JOIN a ON a.member_id = t.member_id
+        WHERE t.kind = 'sale' AND t.event_at < a.last_at GROUP BY t.member_id
+    )
+    INSERT INTO members_memberstats (member_id, program_id, first_purchase_at, last_purchase_at,
+        previous_purchase_at, purchase_count, return_count, items_bought, items_returned, spend_minor, refund_minor,
+        top_up_count, top_up_minor, points_earned, points_taken_back)
+    SELECT mm.id, CASE WHEN a.purchases > 0 THEN mm.program_id END, a.first_at, a.last_at, b.previous_at,
+        COALESCE(a.purchases, 0), COALESCE(a.returns, 0), COALESCE(a.items_bought, 0), COALESCE(a.items_returned, 0),
+        COALESCE(a.spend, 0), COALESCE(a.refund, 0), 0, 0, 0, 0
     FROM members_member mm
-    LEFT JOIN (SELECT member_id,
-                      MIN(event_at) FILTER (WHERE kind = 'sale') AS first_at,
-                      MAX(event_at) FILTER (WHERE kind = 'sale') AS last_at,
-                      COUNT(*) FILTER (WHERE kind = 'sale') AS purchases,
-                      COUNT(*) FILTER (WHERE kind = 'return') AS returns,
-                      SUM(items) FILTER (WHERE kind = 'sale') AS items_bought,
-                      SUM(items) FILTER (WHERE kind = 'return') AS items_returned,
-                      SUM(value_minor) FILTER (WHERE kind = 'sale') AS spend,
-                      SUM(value_minor) FILTER (WHERE kind = 'return') AS refund
-               FROM bench_transaction GROUP BY member_id) AS a ON a.member_id = mm.id
+    LEFT JOIN a ON a.member_id = mm.id
+    LEFT JOIN before_last b ON b.member_id = mm.id
     WHERE mm.program_id = %(program)s"""
 
 

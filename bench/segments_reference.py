@@ -6,11 +6,13 @@ Usage (bench/segments.py starts it, one process per run, so its memory is measur
 
 What an analyst would write: per member, purchases (sales), net spend (sales less returns) and the last sale,
 from the transactions themselves; recency in days from the sale's local date in Asia/Shanghai to the reference
-date; members with at least one sale; then each score as NTILE(5) over the value with ties broken by member id,
-R turned round. The same definitions as Tessera's (docs/analytics.md), on the raw transactions instead of the
-running statistics. ``seconds`` is the statement that builds the scores table in DuckDB's memory, all of it;
-writing it to ``--out`` for the check comes after and is not timed. Prints one JSON line, with the
-process's peak resident set (VmHWM).
+date; members with at least one sale; then each score by Tessera's rule (docs/analytics.md, "Quintile scores
+and ties"), written here from ranks rather than cuts: with ``rank()`` (1 + the members with a smaller value) and
+the last positions b_k of NTILE(5)'s first four buckets (k n // 5 + min(k, n % 5)), a member scores 1 + the
+number of b_k below their rank, so that equal values share a score; R turned round. The same definitions as
+Tessera's, on the raw transactions instead of the running statistics. ``seconds`` is the statement that builds
+the scores table in DuckDB's memory, all of it; writing it to ``--out`` for the check comes after and is not
+timed. Prints one JSON line, with the process's peak resident set (VmHWM).
 """
 
 from __future__ import annotations
@@ -24,7 +26,14 @@ from pathlib import Path
 
 import duckdb
 
-REFERENCE = """
+
+def _score(rank: str) -> str:
+    """1 + the number of NTILE(5) bucket ends (among n ranks) below ``rank``."""
+    ends = " + ".join(f"CAST({rank} > {k} * (n // 5) + least({k}, n % 5) AS INTEGER)" for k in range(1, 5))
+    return f"1 + {ends}"
+
+
+REFERENCE = f"""
     CREATE TABLE scores AS
     WITH per_member AS (
         SELECT member_id,
@@ -38,12 +47,16 @@ REFERENCE = """
                date_diff('day', CAST(timezone($timezone, last_at) AS DATE), $reference_date) AS recency_days
         FROM per_member
         WHERE frequency > 0
+    ), ranked AS (
+        SELECT member_id, recency_days, frequency, monetary_minor, count(*) OVER () AS n,
+               rank() OVER (ORDER BY recency_days) AS r_rank,
+               rank() OVER (ORDER BY frequency) AS f_rank,
+               rank() OVER (ORDER BY monetary_minor) AS m_rank
+        FROM scored
     )
     SELECT member_id, recency_days, frequency, monetary_minor,
-           6 - ntile(5) OVER (ORDER BY recency_days, member_id) AS r_score,
-           ntile(5) OVER (ORDER BY frequency, member_id) AS f_score,
-           ntile(5) OVER (ORDER BY monetary_minor, member_id) AS m_score
-    FROM scored"""
+           6 - ({_score("r_rank")}) AS r_score, {_score("f_rank")} AS f_score, {_score("m_rank")} AS m_score
+    FROM ranked"""
 
 
 def main() -> int:

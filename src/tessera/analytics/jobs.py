@@ -1,12 +1,11 @@
-"""The nightly RFM run as programme jobs (``messaging.jobs``): score each programme after local midnight, then
-delete old runs' member scores.
+"""The nightly RFM run as a programme job (``messaging.jobs``): score each programme after local midnight.
 
 ``analytics.rfm`` runs once per programme and local day D, after 00:30 in the programme's time zone, with D as
 the reference date: the day after the day that has just ended, so a purchase yesterday is one day ago. Purchases
 recorded between midnight and the run count as zero days ago. A day the worker reaches late (D before today,
 after an outage) is skipped: the statistics hold only each member's latest purchase, so D can no longer be
 scored, and today's run covers it. The service is idempotent per reference date, so a rerun returns the same run.
-``analytics.rfm_prune`` then keeps the member scores of the newest runs only (``services.RUNS_KEPT``).
+A run writes no row per member, so there is nothing to prune (the ``analytics.rfm_prune`` job is gone).
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any
 
-from tessera.analytics.services import rfm_run_create, rfm_scores_prune
+from tessera.analytics.services import rfm_run_create
 from tessera.kit.clock import now as clock_now
 from tessera.members.lifecycle import program_local_date
 from tessera.messaging.jobs import register_job
@@ -30,10 +29,4 @@ def rfm_nightly(*, program_id: int, local_date: date) -> dict[str, Any]:
     return {"run": run.id, "reference_date": run.reference_date.isoformat(), "members_scored": run.members_scored}
 
 
-def rfm_prune_nightly(*, program_id: int, local_date: date) -> dict[str, Any]:
-    program = Program.objects.get(id=program_id)
-    return {"runs_pruned": rfm_scores_prune(program=program, now=clock_now())}
-
-
 register_job("analytics.rfm", rfm_nightly, at_local_time=time(0, 30))
-register_job("analytics.rfm_prune", rfm_prune_nightly, at_local_time=time(0, 30))

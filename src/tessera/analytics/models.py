@@ -1,8 +1,10 @@
-"""RFM runs: one per programme and reference date, with every scored member's scores and a summary of cells.
+"""RFM runs: one per programme and reference date, with the cuts and thresholds that decide every member's
+scores, and a summary of cells.
 
-A run is written once, by ``services.rfm_run_create``, and never changed, except that the per-member scores of
-old runs are deleted (``rfm_scores_prune``); the run row and its cells (counts, value ranges) stay, so the
-history of counts outlives the member rows. The rules are in ``rules.py`` and docs/analytics.md.
+A run is written once, by ``services.rfm_run_create``, and never changed. It stores no row per member: a
+member's scores are a function of their statistics and the run's cuts and thresholds (``rfm_sql``,
+``selectors``); the cells hold the counts as they stood at the run. The rules are in ``rules.py`` and
+docs/analytics.md.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tessera.analytics.rules import Segment, Stage, ThresholdSource, WorkingGroup
-from tessera.members.models import Member
 from tessera.programs.models import Program
 
 
@@ -26,7 +27,7 @@ class RfmRun(models.Model):
     timezone = models.CharField(_("time zone"), max_length=64)
     currency = models.CharField(_("currency"), max_length=3)
     created_at = models.DateTimeField(_("created at"))
-    # The run whose stages decided who is reactivated: the programme's latest run before this reference date.
+    # The programme's run before this one, to compare counts with.
     previous = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("previous run")
     )
@@ -38,7 +39,9 @@ class RfmRun(models.Model):
     thresholds_source = models.CharField(_("thresholds"), max_length=8, choices=ThresholdSource.choices)
     # {"recency_days" | "frequency" | "monetary_minor": [[lowest, highest] for scores 1..5]}; money in minor units.
     quintile_edges = models.JSONField(_("quintile edges"), default=dict)
-    scores_pruned_at = models.DateTimeField(_("member scores deleted at"), null=True, blank=True)
+    # {"recency_days" | "frequency" | "monetary_minor": [four ascending cuts]}: a value scores one more than the
+    # number of cuts below it (``rules.score_of``; R turned round). With the thresholds, what scores a member.
+    score_cuts = models.JSONField(_("score cuts"), default=dict)
 
     class Meta:
         verbose_name = _("RFM run")
@@ -62,55 +65,11 @@ class RfmRun(models.Model):
         return f"RFM {self.program_id} {self.reference_date}"
 
 
-class RfmScore(models.Model):
-    """A member's scores in one run. Recency, frequency and net spend are the values the scores rank."""
-
-    # The primary key is the one index: a run's rows are read by run, a member's by (run, member). No index of
-    # its own on either column, so writing a run's million rows maintains one B-tree, not three. No foreign-key
-    # constraints either: checked row by row at COMMIT they took longer than the scoring itself (0.9 s of 1.7 s
-    # for 49,000 members in bench/segments.py). The rows are valid by construction: the one INSERT that writes
-    # them selects the members from members_member and the run is the row made in the same transaction; neither
-    # members nor runs are ever deleted, and scores only by whole runs (``rfm_scores_prune``).
-    pk = models.CompositePrimaryKey("run_id", "member_id")
-    run = models.ForeignKey(
-        RfmRun, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("RFM run"), db_index=False,
-        db_constraint=False,
-    )  # fmt: skip
-    member = models.ForeignKey(
-        Member, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("member"), db_index=False,
-        db_constraint=False,
-    )  # fmt: skip
-    recency_days = models.PositiveIntegerField(_("days since the last purchase"))
-    frequency = models.PositiveIntegerField(_("purchases"))
-    monetary_minor = models.BigIntegerField(
-        _("net spend (minor units)"), help_text=_("Sales less refunds, minor units; zero or less after returns.")
-    )
-    r_score = models.PositiveSmallIntegerField(_("R score"))
-    f_score = models.PositiveSmallIntegerField(_("F score"))
-    m_score = models.PositiveSmallIntegerField(_("M score"))
-    segment = models.PositiveSmallIntegerField(_("segment"), choices=Segment.choices)
-    working_group = models.PositiveSmallIntegerField(_("working group"), choices=WorkingGroup.choices)
-    stage = models.PositiveSmallIntegerField(_("lifecycle stage"), choices=Stage.choices)
-
-    class Meta:
-        verbose_name = _("RFM score")
-        verbose_name_plural = _("RFM scores")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(r_score__range=(1, 5), f_score__range=(1, 5), m_score__range=(1, 5)),
-                name="rfm_score_range",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.member_id}: {self.r_score}{self.f_score}{self.m_score}"
-
-
 class RfmCell(models.Model):
     """How many of a run's members share R, F and M scores, working group and stage, and their value ranges.
 
     Every count a dashboard shows (segments, the R-F grid, groups, stages, crossings of them) is a sum of cells,
-    so it is read from a few hundred rows, and it survives the pruning of member scores.
+    so it is read from a few hundred rows, as it stood at the run.
     """
 
     run = models.ForeignKey(RfmRun, on_delete=models.PROTECT, related_name="cells", verbose_name=_("RFM run"))

@@ -1,35 +1,29 @@
-"""The SQL of an RFM run: learned thresholds, the scores (one INSERT ... SELECT) and the cells (one GROUP BY).
+"""The SQL of RFM: the one read of a run (its population's columns), and a run's scores as SQL expressions.
 
-Everything reads ``members.MemberStats``, the running totals checkout keeps per member, never the sales. The
-statements run unchanged on SQLite (3.25 or later: window functions) and PostgreSQL except for two
-expressions: a timestamp's local date in the programme's time zone (Django's own per-backend SQL, which on
-SQLite calls the function Django registers) and a difference of two dates in days.
+Everything reads ``members.MemberStats``, the running totals checkout keeps per member, never the sales. A run
+reads five columns of its population once (``population_fetch``: on PostgreSQL one binary COPY parsed straight
+into NumPy arrays) and computes the rest in ``rfm_arrays``; it writes no row per member. A member's scores are a
+function of their statistics and the run's cuts and thresholds, so for many members they are SQL expressions
+over the statistics (``member_columns``) and for one member a few lines of Python (``selectors``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db import connection
+import numpy as np
 
-from tessera.analytics.models import RfmCell, RfmScore
-from tessera.analytics.rules import (
-    AT_RISK_PERCENT,
-    LAPSED_PERCENT,
-    TYPICAL_PERCENT,
-    Stage,
-    Thresholds,
-    group_sql,
-    segment_sql,
-)
+from tessera.analytics.rfm_arrays import Ints, Population
+from tessera.analytics.rules import Stage, Thresholds, group_sql, segment_sql
+from tessera.kit.db import db_datetime, is_postgres, sql_rows
 from tessera.members.models import Member, MemberStats
 
 STATS = MemberStats._meta.db_table
 MEMBERS = Member._meta.db_table
-SCORES = RfmScore._meta.db_table
-CELLS = RfmCell._meta.db_table
 
 
 @dataclass(frozen=True)
@@ -38,122 +32,156 @@ class Sql:
     params: list[Any]
 
 
+# The scored population: the programme's members, other than closed ones, with at least one purchase. Members
+# whose returns cancelled everything they bought stay in it (net spend 0 or less; docs/analytics.md says why).
+# The programme is on the statistics (copied by the first purchase), so only closed members are looked up, and
+# the anti-join's inner side is just those.
+def population_where(alias: str = "s") -> str:
+    return (
+        f"{alias}.program_id = %s AND {alias}.purchase_count > 0 AND {alias}.last_purchase_at IS NOT NULL"
+        f" AND NOT EXISTS (SELECT 1 FROM {MEMBERS} mm WHERE mm.id = {alias}.member_id AND mm.status = 'closed')"
+    )
+
+
+def population_fetch(*, program_id: int) -> Population:
+    """The run's population: five columns of every scored member (``rfm_arrays.Population``), in no order."""
+    if is_postgres():
+        return _fetch_binary(program_id)
+    epoch = "CAST(strftime('%%s', {}) AS INTEGER)"
+    text = (
+        f"SELECT s.purchase_count, s.spend_minor - s.refund_minor, {epoch.format('s.first_purchase_at')},"
+        f" {epoch.format('s.last_purchase_at')},"
+        f" {epoch.format('COALESCE(s.previous_purchase_at, s.last_purchase_at)')}"
+        f" FROM {STATS} s WHERE {population_where()}"
+    )
+    rows = np.array(sql_rows(text, [program_id]), dtype=np.int64).reshape(-1, 5)
+    return Population(*(np.ascontiguousarray(rows[:, k]) for k in range(5)))
+
+
+# On PostgreSQL the rows come packed into one bytea: per member the purchases (int4), net spend (int8) and the
+# three timestamps (int8 microseconds since 2000-01-01 UTC), big-endian, 36 bytes, parsed as one NumPy structured
+# array. A COPY or a plain SELECT sends one message per row, and reading a million of them in Python took three
+# seconds (bench/segments.py); the packing costs the server about as much as COPY's own row output.
+_ROW = np.dtype([("frequency", ">i4"), ("monetary", ">i8"), ("first", ">i8"), ("last", ">i8"), ("previous", ">i8")])
+_PG_EPOCH = 946_684_800  # 2000-01-01 in Unix seconds
+
+
+def _fetch_binary(program_id: int) -> Population:
+    from django.db import connection
+
+    packed = (
+        "SELECT string_agg(int4send(s.purchase_count) || int8send(s.spend_minor - s.refund_minor)"
+        " || timestamptz_send(s.first_purchase_at) || timestamptz_send(s.last_purchase_at)"
+        " || timestamptz_send(COALESCE(s.previous_purchase_at, s.last_purchase_at)), ''::bytea)"
+        f" FROM {STATS} s WHERE {population_where()}"
+    )
+    connection.ensure_connection()
+    with connection.connection.cursor(binary=True) as cursor:  # the same transaction, bytea as bytes
+        cursor.execute(packed, [program_id])
+        row = cursor.fetchone()
+    rows = np.frombuffer(row[0] if row and row[0] else b"", dtype=_ROW)
+
+    def seconds(field: str) -> Ints:
+        return rows[field].astype(np.int64) // 1_000_000 + _PG_EPOCH
+
+    return Population(rows["frequency"].astype(np.int64), rows["monetary"].astype(np.int64), seconds("first"),
+                      seconds("last"), seconds("previous"))  # fmt: skip
+
+
+# ---------------------------------------------------------------- a run's scores over the statistics
+
+
 def _local_date(column: str, timezone: str) -> Sql:
+    from django.db import connection
+
     text, params = connection.ops.datetime_cast_date_sql(column, (), timezone)
     return Sql(text, list(params))
 
 
 def _days_between(later: Sql, earlier: Sql) -> Sql:
     """Whole days from the date ``earlier`` to the date ``later`` (both SQL dates)."""
-    if connection.vendor == "postgresql":
+    if is_postgres():
         return Sql(f"({later.text} - {earlier.text})", later.params + earlier.params)
     return Sql(f"CAST(julianday({later.text}) - julianday({earlier.text}) AS INTEGER)", later.params + earlier.params)
 
 
 def _date_param(day: date) -> Sql:
-    return Sql("CAST(%s AS date)" if connection.vendor == "postgresql" else "%s", [day.isoformat()])
+    return Sql("CAST(%s AS date)" if is_postgres() else "%s", [day.isoformat()])
 
 
-# The scored population: the programme's members, other than closed ones, with at least one purchase. Members
-# whose returns cancelled everything they bought stay in it (net spend 0 or less; docs/analytics.md says why).
-_SCORED = (
-    f" FROM {STATS} s JOIN {MEMBERS} mm ON mm.id = s.member_id"
-    " WHERE mm.program_id = %s AND mm.status <> 'closed' AND s.purchase_count > 0 AND s.last_purchase_at IS NOT NULL"
-)
+@dataclass(frozen=True)
+class RunRules:
+    """What a run decided for everyone: its reference date and zone, its cuts and its thresholds."""
+
+    reference_date: date
+    timezone: str
+    cuts: dict[str, list[int]]
+    thresholds: Thresholds
+
+    def day_start(self, days_before: int) -> datetime:
+        """The first instant of the local day ``days_before`` days before the reference date: a member's recency
+        is more than ``days_before`` exactly when their last purchase was before it."""
+        day = self.reference_date - timedelta(days=days_before)
+        return datetime.combine(day, time(0), tzinfo=ZoneInfo(self.timezone))
 
 
-def intervals_quantiles(*, program_id: int, timezone: str) -> Sql:
-    """One row: the number of repeat buyers with purchases on two or more days, and the nearest-rank 50th, 80th
-    and 95th percentiles of their mean interval between purchases, (last - first) / (purchases - 1), in days.
+def _count_sql(conditions: Iterable[Sql]) -> Sql:
+    parts = list(conditions)
+    text = " + ".join(f"CASE WHEN {c.text} THEN 1 ELSE 0 END" for c in parts) or "0"
+    return Sql(f"({text})", [p for c in parts for p in c.params])
 
-    PostgreSQL's ``percentile_disc`` is the nearest-rank quantile, all three from one sort (as an array);
-    SQLite has no ordered-set aggregates, so there the same positions, ceil(p n / 100), are picked out of
-    ROW_NUMBER (both tested against the same figures).
-    """
-    span = _days_between(_local_date("s.last_purchase_at", timezone), _local_date("s.first_purchase_at", timezone))
-    intervals = (
-        "SELECT CAST(span AS DOUBLE PRECISION) / (purchase_count - 1) AS d FROM ("
-        f" SELECT {span.text} AS span, s.purchase_count {_SCORED} AND s.purchase_count >= 2"
-        ") AS repeaters WHERE span > 0"
-    )
-    percents = (TYPICAL_PERCENT, AT_RISK_PERCENT, LAPSED_PERCENT)
-    if connection.vendor == "postgresql":
-        fractions = ", ".join(str(p / 100) for p in percents)
-        text = f"SELECT COUNT(*), percentile_disc(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY d) FROM ({intervals}) i"
-        return Sql(text, [*span.params, program_id])
-    picks = ", ".join(f"MIN(CASE WHEN k = ({p} * n + 99) / 100 THEN d END)" for p in percents)
+
+def _above(column: str, cuts: Sequence[int]) -> Sql:
+    return _count_sql(Sql(f"{column} > %s", [cut]) for cut in cuts)
+
+
+def member_columns(rules: RunRules, table: str) -> dict[str, Sql]:
+    """The nine values of a member in a run, as SQL over the statistics row ``table``: recency, purchases and net
+    spend, the three scores (``rules.score_of``), segment, working group and stage (``rules.stage_of``).
+
+    Recency is compared as instants (the last purchase before a local midnight), so only the values themselves
+    convert a timestamp to a local date. A member who bought after the reference date has recency 0."""
+    last = f"{table}.last_purchase_at"
+    days = _days_between(_date_param(rules.reference_date), _local_date(last, rules.timezone))
+    recency = Sql(f"CASE WHEN {days.text} < 0 THEN 0 ELSE {days.text} END", days.params * 2)
+    before = _count_sql(Sql(f"{last} < %s", [db_datetime(rules.day_start(c))]) for c in rules.cuts["recency_days"])
+    r = Sql(f"(5 - {before.text})", before.params)
+    f = _above(f"{table}.purchase_count", rules.cuts["frequency"])
+    f = Sql(f"(1 + {f.text})", f.params)
+    monetary = Sql(f"({table}.spend_minor - {table}.refund_minor)", [])
+    m = _above(monetary.text, rules.cuts["monetary_minor"])
+    m = Sql(f"(1 + {m.text})", m.params)
+    segment = _substitute(segment_sql("{r}", "{f}"), r=r, f=f)
+    group = _substitute(group_sql("{r}", "{f}", "{m}", "{monetary}"), r=r, f=f, m=m, monetary=monetary)
+    return {"recency_days": recency, "frequency": Sql(f"{table}.purchase_count", []), "monetary_minor": monetary,
+            "r_score": r, "f_score": f, "m_score": m, "segment": segment, "working_group": group,
+            "stage": stage_sql(rules, table)}  # fmt: skip
+
+
+def _substitute(template: str, **parts: Sql) -> Sql:
+    """Fill the ``{name}`` placeholders of ``template`` with SQL, collecting the parameters in text order."""
+    pieces = template.replace("{", "\0{").replace("}", "}\0").split("\0")
+    text, params = [], []
+    for piece in pieces:
+        if piece.startswith("{") and piece.endswith("}") and piece[1:-1] in parts:
+            part = parts[piece[1:-1]]
+            text.append(part.text)
+            params += part.params
+        else:
+            text.append(piece)
+    return Sql("".join(text), params)
+
+
+def stage_sql(rules: RunRules, table: str) -> Sql:
+    """The CASE of ``rules.stage_of`` over the statistics row ``table``."""
+    t, last = rules.thresholds, f"{table}.last_purchase_at"
+    gap = _days_between(_local_date(last, rules.timezone),
+                        _local_date(f"{table}.previous_purchase_at", rules.timezone))  # fmt: skip
     text = (
-        f"SELECT COUNT(*), {picks} FROM ("
-        f" SELECT d, ROW_NUMBER() OVER (ORDER BY d) AS k, COUNT(*) OVER () AS n FROM ({intervals}) AS intervals"
-        ") AS ranked"
+        f"CASE WHEN {last} < %s THEN {Stage.LAPSED.value} WHEN {last} < %s THEN {Stage.AT_RISK.value}"
+        f" WHEN {gap.text} > %s THEN {Stage.REACTIVATED.value}"
+        f" WHEN {table}.purchase_count = 1 AND {last} >= %s THEN {Stage.NEW.value} ELSE {Stage.ACTIVE.value} END"
     )
-    return Sql(text, [*span.params, program_id])
-
-
-def _stage(thresholds: Thresholds, *, with_previous: bool) -> Sql:
-    """The stage CASE of ``rules.stage_of`` over the ranked row ``q`` and the previous run's row ``p``."""
-    reactivated = (
-        f" WHEN p.stage IN ({Stage.AT_RISK.value}, {Stage.LAPSED.value}) AND q.frequency > p.frequency"
-        f" THEN {Stage.REACTIVATED.value}"
-        f" WHEN p.stage = {Stage.REACTIVATED.value} AND q.frequency <= p.frequency THEN {Stage.REACTIVATED.value}"
-        if with_previous
-        else ""
-    )
-    text = (
-        f"CASE WHEN q.recency_days > %s THEN {Stage.LAPSED.value}"
-        f" WHEN q.recency_days > %s THEN {Stage.AT_RISK.value}{reactivated}"
-        f" WHEN q.frequency = 1 AND q.recency_days <= %s THEN {Stage.NEW.value}"
-        f" ELSE {Stage.ACTIVE.value} END"
-    )
-    return Sql(text, [thresholds.lapsed_days, thresholds.at_risk_days, thresholds.typical_days])
-
-
-def scores_insert(
-    *, run_id: int, previous_id: int | None, program_id: int, timezone: str, reference_date: date,
-    thresholds: Thresholds,
-) -> Sql:  # fmt: skip
-    """Score every member of the scored population in one statement.
-
-    Each score is NTILE(5) over the value, ties broken by member id (lower id first), so a run is
-    deterministic: R over recency ascending, turned round (the most recent fifth scores 5), F over purchases, M
-    over net spend. Segment, working group and stage follow from the scores in the same statement.
-    """
-    recency = _days_between(_date_param(reference_date), _local_date("s.last_purchase_at", timezone))
-    stage = _stage(thresholds, with_previous=previous_id is not None)
-    previous = f" LEFT JOIN {SCORES} p ON p.run_id = %s AND p.member_id = q.member_id" if previous_id else ""
-    text = (
-        f"INSERT INTO {SCORES} (run_id, member_id, recency_days, frequency, monetary_minor, r_score, f_score,"
-        " m_score, segment, working_group, stage)"
-        " SELECT %s, q.member_id, q.recency_days, q.frequency, q.monetary_minor, q.r, q.f, q.m,"
-        f" {segment_sql('q.r', 'q.f')}, {group_sql('q.r', 'q.f', 'q.m', 'q.monetary_minor')}, {stage.text}"
-        " FROM (SELECT b.member_id, b.recency_days, b.frequency, b.monetary_minor,"
-        "  6 - NTILE(5) OVER (ORDER BY b.recency_days, b.member_id) AS r,"
-        "  NTILE(5) OVER (ORDER BY b.frequency, b.member_id) AS f,"
-        "  NTILE(5) OVER (ORDER BY b.monetary_minor, b.member_id) AS m"
-        f"  FROM (SELECT s.member_id, {recency.text} AS recency_days, s.purchase_count AS frequency,"
-        f"   s.spend_minor - s.refund_minor AS monetary_minor {_SCORED}) AS b) AS q"
-        f"{previous}"
-        # In member order, so the primary key's B-tree grows at its right edge instead of splitting pages all
-        # over: a quarter of the statement's time at a million members.
-        " ORDER BY q.member_id"
-    )
-    params = [run_id, *stage.params, *recency.params, program_id, *([previous_id] if previous_id else [])]
+    params = [db_datetime(rules.day_start(t.lapsed_days)), db_datetime(rules.day_start(t.at_risk_days)),
+              *gap.params, t.at_risk_days, db_datetime(rules.day_start(t.typical_days))]  # fmt: skip
     return Sql(text, params)
-
-
-CELL_COLUMNS = (
-    "r_score", "f_score", "m_score", "working_group", "stage", "members", "recency_min", "recency_max",
-    "frequency_min", "frequency_max", "monetary_min", "monetary_max",
-)  # fmt: skip
-
-
-def cells_insert(*, run_id: int) -> Sql:
-    """Summarise the run's scores into its cells with one GROUP BY."""
-    text = (
-        f"INSERT INTO {CELLS} (run_id, segment, {', '.join(CELL_COLUMNS)}, monetary_sum)"
-        " SELECT run_id, segment, r_score, f_score, m_score, working_group, stage, COUNT(*),"
-        " MIN(recency_days), MAX(recency_days), MIN(frequency), MAX(frequency), MIN(monetary_minor),"
-        f" MAX(monetary_minor), SUM(monetary_minor) FROM {SCORES} WHERE run_id = %s"
-        " GROUP BY run_id, segment, r_score, f_score, m_score, working_group, stage"
-    )
-    return Sql(text, [run_id])

@@ -156,6 +156,27 @@ def ntile(position: int, rows: int, buckets: int = 5) -> int:
     return larger + (position - 1 - larger * (size + 1)) // size + 1
 
 
+def cut_positions(rows: int, buckets: int = 5) -> list[int]:
+    """The 1-based positions, among ``rows`` values sorted ascending, of the last value of each NTILE bucket but
+    the top one (12 rows: 3, 6, 8, 10). The values there are a run's cuts (``score_of``)."""
+    size, larger = divmod(rows, buckets)
+    return [k * size + min(k, larger) for k in range(1, buckets)]
+
+
+def score_of(value: int, cuts: Sequence[int]) -> int:
+    """The score (1..5) of ``value`` against a run's four ascending cuts: one more than the number of cuts below it.
+
+    Members with the same value always share a score. Without ties this is NTILE(5) exactly; a value at a cut
+    takes the lower score, so ties at a cut make that score larger and the next smaller (or empty), never split.
+    """
+    return 1 + sum(1 for cut in cuts if value > cut)
+
+
+def recency_score_of(recency_days: int, cuts: Sequence[int]) -> int:
+    """R: the score of recency turned round, so that the most recent fifth scores 5."""
+    return 6 - score_of(recency_days, cuts)
+
+
 @dataclass(frozen=True)
 class Cell:
     """One row of a run's summary: the members sharing scores, group and stage, and their value ranges."""
@@ -177,8 +198,8 @@ class Cell:
 def quintile_edges(cells: Iterable[Cell]) -> dict[str, list[list[int]]]:
     """Per dimension, the [lowest, highest] value of each score 1..5 (``[]`` where nobody has that score).
 
-    Recency is listed by R score, so its first range holds the longest absences. With ties broken by member id
-    a value can end one range and start the next.
+    Recency is listed by R score, so its first range holds the longest absences. Ranges never overlap: equal
+    values share a score.
     """
     ranges: dict[str, dict[int, list[int]]] = {"recency_days": {}, "frequency": {}, "monetary_minor": {}}
     for c in cells:
@@ -245,25 +266,17 @@ def _ceil_days(value: float | None) -> int:
     return whole if whole == value else whole + 1
 
 
-def stage_of(
-    *,
-    recency_days: int,
-    frequency: int,
-    thresholds: Thresholds,
-    previous_stage: int | None = None,
-    previous_frequency: int | None = None,
-) -> Stage:
-    """A member's lifecycle stage; ``previous_*`` are their stage and purchase count in the programme's previous
-    run (None if they were not scored in it). The SQL in ``rfm_sql.STAGE`` is the same decision."""
+def stage_of(*, recency_days: int, frequency: int, thresholds: Thresholds, gap_days: int | None = None) -> Stage:
+    """A member's lifecycle stage. ``gap_days`` is the number of local days from their purchase before the last to
+    the last one (None with a single purchase): a member who came back after a gap longer than the at-risk
+    threshold is reactivated until they buy again, when the gap becomes the one since their return.
+    ``rfm_sql.stage_sql`` is the same decision."""
     if recency_days > thresholds.lapsed_days:
         return Stage.LAPSED
     if recency_days > thresholds.at_risk_days:
         return Stage.AT_RISK
-    bought_since = previous_frequency is not None and frequency > previous_frequency
-    if previous_stage in (Stage.AT_RISK, Stage.LAPSED) and bought_since:
+    if gap_days is not None and gap_days > thresholds.at_risk_days:
         return Stage.REACTIVATED
-    if previous_stage == Stage.REACTIVATED and not bought_since:
-        return Stage.REACTIVATED  # back, and not yet bought again since coming back
     if frequency == 1 and recency_days <= thresholds.typical_days:
         return Stage.NEW
     return Stage.ACTIVE

@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from tessera.analytics.models import RfmRun, RfmScore
+from tessera.analytics.models import RfmRun
+from tessera.analytics.selectors import rfm_scores
 from tessera.analytics.services import rfm_run_create
 from tessera.kit.clock import now as clock_now
-from tessera.members.models import Member
+from tessera.members.models import Member, MemberStats
 from tessera.members.services import Profile, member_enroll
 from tessera.members.stats import member_stats_return, member_stats_sale
 from tessera.testing import World, world_build
@@ -61,5 +62,7 @@ def run_on(world: World, day: str, *, clock: str = "00:30:00") -> RfmRun:
                           now=at(world.program.timezone, day, clock))  # fmt: skip
 
 
-def scores(run: RfmRun) -> dict[int, RfmScore]:
-    return {s.member_id: s for s in RfmScore.objects.filter(run=run)}
+def scores(run: RfmRun) -> dict[int, MemberStats]:
+    """Every scored member's statistics annotated with their values and scores in ``run``, by member id: computed
+    from the statistics as they are now."""
+    return {s.member_id: s for s in rfm_scores(run=run)}

@@ -1,4 +1,4 @@
-"""The nightly programme jobs, the pruning of old member scores, and ``tessera analytics rfm``."""
+"""The nightly programme job and ``tessera analytics rfm``."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tessera.analytics.jobs import rfm_nightly, rfm_prune_nightly
-from tessera.analytics.models import RfmCell, RfmRun, RfmScore
-from tessera.analytics.services import rfm_scores_prune
+from tessera.analytics.jobs import rfm_nightly
+from tessera.analytics.models import RfmRun
 from tessera.analytics.tests.factories import SEOUL, at, bought, member, run_on, world_in
 from tessera.messaging.jobs import job_get, job_run, jobs_due
 from tessera.messaging.models import JobRun
@@ -47,21 +46,12 @@ def test_a_day_the_worker_reaches_late_is_skipped_and_a_rerun_changes_nothing():
     assert RfmRun.objects.filter(program=world.program).count() == 1
 
 
-def test_pruning_keeps_the_newest_runs_member_scores_and_every_runs_cells():
+def test_each_run_follows_the_one_before_and_no_pruning_job_is_left():
     world = world_in(SEOUL)
     bought(member(world), at(SEOUL, "2026-02-20"))
-    runs = [run_on(world, f"2026-03-0{day}") for day in range(1, 5)]
-    assert rfm_scores_prune(program=world.program, keep=2, now=at(SEOUL, "2026-03-04", "01:00")) == 2
-    assert [r.id for r in RfmRun.objects.filter(scores_pruned_at__isnull=True).order_by("id")] == [
-        r.id for r in runs[2:]
-    ]
-    assert set(RfmScore.objects.values_list("run_id", flat=True)) == {r.id for r in runs[2:]}
-    assert RfmCell.objects.filter(run__in=runs).count() == 4
-    assert rfm_scores_prune(program=world.program, keep=2, now=at(SEOUL, "2026-03-04", "01:00")) == 0
-    with time_machine.travel(at(SEOUL, "2026-03-04", "01:00"), tick=False):
-        assert rfm_prune_nightly(program_id=world.program.id, local_date=date(2026, 3, 4)) == {"runs_pruned": 0}
-    fifth = run_on(world, "2026-03-05")
-    assert fifth.previous_id == runs[3].id
+    runs = [run_on(world, f"2026-03-0{day}") for day in range(1, 4)]
+    assert [r.previous_id for r in runs] == [None, runs[0].id, runs[1].id]
+    assert job_get("analytics.rfm_prune") is None
 
 
 def test_the_command_scores_a_programme_and_prints_its_counts():

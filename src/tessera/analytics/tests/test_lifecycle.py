@@ -9,6 +9,7 @@ import pytest
 from tessera.analytics.rules import Stage, ThresholdSource
 from tessera.analytics.selectors import rfm_stage_counts
 from tessera.analytics.tests.factories import SEOUL, SH, at, bought, member, run_on, scores, world_in
+from tessera.members.models import MemberStats
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +91,32 @@ def test_a_member_at_risk_who_buys_again_is_reactivated_until_they_buy_once_more
     assert [scores(fourth)[m.id].stage for m in (dormant, lapsed)] == [Stage.ACTIVE, Stage.REACTIVATED]
     counts = {c.code: c.members for c in rfm_stage_counts(run=fourth)}
     assert counts == {"new": 1, "active": 1, "reactivated": 1, "at_risk": 0, "lapsed": 0}
+
+
+def test_the_purchase_before_the_last_is_kept_whatever_order_the_sales_arrive_in():
+    world = world_in(SH)
+    who = member(world)
+    stats = MemberStats.objects.filter(member=who)
+    bought(who, at(SH, "2026-02-10"))
+    assert stats.values_list("previous_purchase_at", "program_id").get() == (None, world.program.id)
+    bought(who, at(SH, "2026-02-20"))
+    bought(who, at(SH, "2026-02-15"))  # a late offline sale between the two: now the one before the last
+    assert stats.get().previous_purchase_at == at(SH, "2026-02-15")
+    bought(who, at(SH, "2026-01-01"))  # older than all: changes nothing
+    assert stats.get().previous_purchase_at == at(SH, "2026-02-15")
+    bought(who, at(SH, "2026-02-25"))
+    assert (stats.get().last_purchase_at, stats.get().previous_purchase_at) == (at(SH, "2026-02-25"),
+                                                                               at(SH, "2026-02-20"))  # fmt: skip
+    bought(who, at(SH, "2026-02-25"))  # two sales at the same instant: no gap between them
+    assert stats.get().previous_purchase_at == at(SH, "2026-02-25")
+
+
+def test_a_late_offline_sale_inside_a_long_absence_means_the_member_never_left():
+    world = world_in(SH)  # default thresholds: at risk after 90 days
+    back, late = member(world), member(world)
+    for who in (back, late):
+        bought(who, at(SH, "2025-09-01"))
+        bought(who, at(SH, "2026-02-25"))
+    bought(late, at(SH, "2025-12-20"))  # recorded late, between the two: the gap before the last is 67 days
+    got = scores(run_on(world, "2026-03-01"))
+    assert (got[back.id].stage, got[late.id].stage) == (Stage.REACTIVATED, Stage.ACTIVE)

@@ -9,9 +9,10 @@ default, the next day.
 
 The expectation is recomputed here from the CSV alone, in plain Python: per customer the number of invoices that
 are sales (an invoice number starting with C is a cancellation, its lines have negative quantities), sales less
-cancellations in pence (each line |Quantity| times UnitPrice in pence), the local date of the last sale, then
-each score by sorting on (value, member id) and cutting into five buckets of sizes n // 5, the first n % 5 of
-them one larger.
+cancellations in pence (each line |Quantity| times UnitPrice in pence), the local dates of the last sale and
+of the one before it, then each score by the cut rule written out: sort the values, take the cuts at the last
+positions of NTILE(5)'s first four buckets (sizes n // 5, the first n % 5 of them one larger), and score each
+value one more than the number of cuts below it.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tessera.analytics.models import RfmRun, RfmScore
+from tessera.analytics.models import RfmRun
 from tessera.analytics.rules import Thresholds, nearest_rank, segment_of, stage_of
-from tessera.analytics.selectors import rfm_segment_counts, rfm_stage_counts
+from tessera.analytics.selectors import rfm_scores, rfm_segment_counts, rfm_stage_counts
 from tessera.analytics.services import rfm_run_create
 from tessera.checkout.services.imports import ImportRequest, transactions_import
 from tessera.kit.clock import now as clock_now
@@ -80,27 +81,29 @@ def load(text: str, tmp_path: Path) -> tuple[Program, dict[str, int]]:
 
 
 def buckets(values: dict[int, int]) -> dict[int, int]:
-    """Five buckets over members ordered by (value, member id), sizes n // 5 with the remainder to the first."""
-    ordered = sorted(values, key=lambda m: (values[m], m))
+    """Each member's score: 1 + the number of cuts below their value, the cuts being the values at the last
+    positions of the first four of five NTILE buckets over the sorted values; equal values share a score."""
+    ordered = sorted(values.values())
     n = len(ordered)
     sizes = [n // 5 + (1 if b < n % 5 else 0) for b in range(5)]
-    labels = itertools.chain.from_iterable([b + 1] * size for b, size in enumerate(sizes))
-    return dict(zip(ordered, labels, strict=True))
+    cuts = [ordered[p - 1] for p in itertools.accumulate(sizes[:4])]
+    return {m: 1 + sum(1 for c in cuts if v > c) for m, v in values.items()}
 
 
 def expected(history: dict[str, list[Invoice]], ids: dict[str, int]) -> dict[int, tuple]:
-    values = {}
+    values, gaps = {}, {}
     for customer, rows in history.items():
         sales = [(when, pence) for number, when, pence in rows if not number.startswith("C")]
         if not sales:
             continue  # only cancellations of purchases made before the data begin
         refunds = sum(pence for number, _, pence in rows if number.startswith("C"))
-        last = max(when for when, _ in sales)
-        values[ids[customer]] = ((REFERENCE - last.date()).days, len(sales), sum(p for _, p in sales) - refunds)
+        newest = sorted((when for when, _ in sales), reverse=True)
+        values[ids[customer]] = ((REFERENCE - newest[0].date()).days, len(sales), sum(p for _, p in sales) - refunds)
+        gaps[ids[customer]] = (newest[0].date() - newest[1].date()).days if len(newest) > 1 else None
     r = buckets({m: v[0] for m, v in values.items()})
     f = buckets({m: v[1] for m, v in values.items()})
     m_ = buckets({m: v[2] for m, v in values.items()})
-    return {m: (*v, 6 - r[m], f[m], m_[m]) for m, v in values.items()}
+    return {m: (*v, 6 - r[m], f[m], m_[m], gaps[m]) for m, v in values.items()}
 
 
 def mean_intervals(history: dict[str, list[Invoice]]) -> list[float]:
@@ -120,10 +123,10 @@ def test_online_retail_scores_match_an_independent_recomputation(tmp_path):
     want = expected(history, ids)
     got = {
         s.member_id: (s.recency_days, s.frequency, s.monetary_minor, s.r_score, s.f_score, s.m_score)
-        for s in RfmScore.objects.filter(run=run)
+        for s in rfm_scores(run=run)
     }
     assert (len(history), run.reference_date, run.members_scored) == (437, REFERENCE, 433)
-    assert got == want
+    assert got == {member: values[:6] for member, values in want.items()}
 
     intervals = mean_intervals(history)
     picks = [intervals[nearest_rank(p, len(intervals)) - 1] for p in (50, 80, 95)]
@@ -133,16 +136,19 @@ def test_online_retail_scores_match_an_independent_recomputation(tmp_path):
 
     segments = {c.code: c.members for c in rfm_segment_counts(run=run)}
     recount = defaultdict(int)
-    for _recency, _frequency, _monetary, r, f, _m in want.values():
+    for _recency, _frequency, _monetary, r, f, _m, _gap in want.values():
         recount[segment_of(r, f).name.lower()] += 1
     assert segments == {code: recount.get(code, 0) for code in segments}
     stages = {c.code: c.members for c in rfm_stage_counts(run=run)}
     thresholds = run_thresholds(run)
     restaged = defaultdict(int)
-    for recency, frequency, *_ in want.values():
-        restaged[stage_of(recency_days=recency, frequency=frequency, thresholds=thresholds).name.lower()] += 1
+    for recency, frequency, *_, gap in want.values():
+        stage = stage_of(recency_days=recency, frequency=frequency, thresholds=thresholds, gap_days=gap)
+        restaged[stage.name.lower()] += 1
     assert stages == {code: restaged.get(code, 0) for code in stages}
-    assert stages["reactivated"] == 0
+    # Customers who came back after more than 97 days and have not bought since: the importer's purchase
+    # before the last, checked against the CSV's.
+    assert stages["reactivated"] > 0
     assert stages["lapsed"] > 0
 
 

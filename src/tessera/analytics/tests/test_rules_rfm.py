@@ -1,4 +1,5 @@
-"""The pure RFM rules: the R-F map cell by cell, working groups, NTILE, quantile positions, thresholds, stages."""
+"""The pure RFM rules: the R-F map cell by cell, working groups, NTILE and the cuts, quantile positions, thresholds,
+stages."""
 
 from __future__ import annotations
 
@@ -17,10 +18,13 @@ from tessera.analytics.rules import (
     ThresholdSource,
     WorkingGroup,
     code_of,
+    cut_positions,
     group_of,
     nearest_rank,
     ntile,
     quintile_edges,
+    recency_score_of,
+    score_of,
     segment_of,
     stage_of,
     thresholds_learn,
@@ -96,6 +100,25 @@ def test_ntile_gives_the_extra_rows_to_the_first_buckets_as_sql_does(rows, sizes
     assert [buckets.count(b) for b in SCORES] == sizes
 
 
+@pytest.mark.parametrize("rows", [1, 3, 7, 10, 12, 13, 1_000_003])
+def test_the_cuts_are_the_last_positions_of_the_first_four_ntile_buckets(rows):
+    positions = cut_positions(rows)
+    assert len(positions) == 4
+    for position in positions:
+        if position < rows:
+            assert ntile(position, rows) < ntile(position + 1, rows)
+
+
+def test_a_score_is_one_more_than_the_cuts_below_the_value():
+    cuts = [1, 1, 2, 5]
+    assert [score_of(v, cuts) for v in (0, 1, 2, 3, 5, 6, 100)] == [1, 1, 3, 4, 4, 5, 5]
+    assert [recency_score_of(v, [3, 10, 30, 90]) for v in (0, 3, 4, 10, 90, 91)] == [5, 5, 4, 4, 2, 1]
+    # Without ties the cuts reproduce NTILE(5) exactly.
+    values = list(range(100, 113))
+    cuts = [values[p - 1] for p in cut_positions(len(values))]
+    assert [score_of(v, cuts) for v in values] == [ntile(k, len(values)) for k in range(1, len(values) + 1)]
+
+
 def test_ntile_refuses_a_position_outside_the_rows():
     with pytest.raises(ValueError, match="outside"):
         ntile(0, 5)
@@ -130,31 +153,27 @@ T = Thresholds(typical_days=20, at_risk_days=60, lapsed_days=120, source="learne
 
 
 @pytest.mark.parametrize(
-    ("recency", "frequency", "previous", "stage"),
+    ("recency", "frequency", "gap", "stage"),
     [
-        (121, 9, None, Stage.LAPSED),
-        (120, 9, None, Stage.AT_RISK),  # thresholds are "more than so many days"
+        (121, 9, 3, Stage.LAPSED),
+        (120, 9, 3, Stage.AT_RISK),  # thresholds are "more than so many days"
         (61, 1, None, Stage.AT_RISK),
-        (60, 3, None, Stage.ACTIVE),
+        (60, 3, 10, Stage.ACTIVE),
         (20, 1, None, Stage.NEW),
         (21, 1, None, Stage.ACTIVE),  # one purchase, longer ago than the typical interval
         (0, 1, None, Stage.NEW),
-        (5, 4, (Stage.AT_RISK, 3), Stage.REACTIVATED),
-        (5, 4, (Stage.LAPSED, 3), Stage.REACTIVATED),
-        (5, 4, (Stage.REACTIVATED, 4), Stage.REACTIVATED),  # back and not bought since
-        (5, 5, (Stage.REACTIVATED, 4), Stage.ACTIVE),  # bought again: a regular once more
-        (61, 4, (Stage.REACTIVATED, 4), Stage.AT_RISK),
-        (30, 3, (Stage.AT_RISK, 3), Stage.ACTIVE),  # thresholds moved, no purchase: not a return
-        (130, 4, (Stage.LAPSED, 3), Stage.LAPSED),
-        (5, 4, (Stage.ACTIVE, 3), Stage.ACTIVE),
-        (5, 1, (Stage.NEW, 1), Stage.NEW),
+        (5, 4, 61, Stage.REACTIVATED),  # came back after more than the at-risk threshold
+        (5, 4, 200, Stage.REACTIVATED),  # after more than the lapsed one
+        (60, 2, 61, Stage.REACTIVATED),  # back and not bought since
+        (5, 5, 60, Stage.ACTIVE),  # a gap of exactly at-risk days is not an absence
+        (61, 4, 90, Stage.AT_RISK),  # came back once, then stayed away again
+        (130, 4, 200, Stage.LAPSED),
+        (5, 4, None, Stage.ACTIVE),  # purchases before the last one unknown (older statistics): not a return
+        (5, 1, None, Stage.NEW),
     ],
 )
-def test_stages(recency, frequency, previous, stage):
-    prev_stage, prev_frequency = previous or (None, None)
-    got = stage_of(recency_days=recency, frequency=frequency, thresholds=T, previous_stage=prev_stage,
-                   previous_frequency=prev_frequency)  # fmt: skip
-    assert got == stage
+def test_stages(recency, frequency, gap, stage):
+    assert stage_of(recency_days=recency, frequency=frequency, thresholds=T, gap_days=gap) == stage
 
 
 def test_quintile_edges_are_each_scores_value_range():
