@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from django.core.cache import cache
 from django.db.models import BigIntegerField, Case, Count, F, Q, Sum, When
 from django.db.models.functions import TruncDate
 
@@ -46,6 +47,8 @@ MAX_MONTHS = 36  # the longest horizon offered; a fit is checked to answer up to
 # Fewer members than this, or fewer repeat buyers, and a maximum-likelihood fit says more about noise than
 # about the programme, so no fit is offered (the page says why).
 MIN_MEMBERS = 50
+# A fit takes seconds at a million members: made once per programme and day, then served from the cache.
+CACHE_SECONDS = 24 * 3600
 MIN_REPEAT_BUYERS = 20
 
 
@@ -132,6 +135,19 @@ def program_fit(*, program: Program, end: date) -> ProgramFit:
     except SpendDependsOnFrequency as exc:
         spend, refused = None, str(exc)
     return ProgramFit(program.id, end, summary, bgnbd, spend, refused)
+
+
+def program_fit_cached(*, program: Program, end: date) -> ProgramFit | str:
+    """``program_fit`` once per programme and end day per cache, or the reason there is no fit (``NoFit``)."""
+    key = f"analytics:clv:{program.id}:{end.isoformat()}"
+    found: ProgramFit | str | None = cache.get(key)
+    if found is None:
+        try:
+            found = program_fit(program=program, end=end)
+        except NoFit as exc:
+            found = str(exc)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
 
 
 def _predictions_finite(bgnbd: BgNbdFit, summary: PurchaseSummary) -> None:

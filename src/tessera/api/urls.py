@@ -13,6 +13,7 @@ from ninja.renderers import BaseRenderer
 
 from tessera.analytics.api.cycles import router as cycles_router
 from tessera.analytics.api.dashboards import router as analytics_router
+from tessera.analytics.api.lifetime import router as lifetime_router
 from tessera.analytics.api.statements import router as statements_router
 from tessera.api.hq.coupons import router as hq_coupons_router
 from tessera.api.hq.programs import router as programs_router
@@ -65,6 +66,7 @@ api.add_router("/v1", analytics_router)
 api.add_router("/v1", cycles_router)
 api.add_router("/v1", statements_router)
 api.add_router("/v1", designer_router)
+api.add_router("/v1", lifetime_router)
 
 
 @api.exception_handler(DomainError)

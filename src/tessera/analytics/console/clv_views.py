@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from tessera.access.console.guard import console_view
 from tessera.access.rules import Action
-from tessera.analytics.lifetime import MAX_MONTHS, MemberValue, NoFit, ProgramFit, program_fit, values
+from tessera.analytics.lifetime import MAX_MONTHS, MemberValue, program_fit_cached, values
 from tessera.checkout.console.common import store_of
 from tessera.kit.clock import now
 from tessera.members.lifecycle import program_local_date
@@ -22,8 +21,6 @@ from tessera.programs.models import Program
 HORIZONS = (6, 12, 24, MAX_MONTHS)  # months offered
 DISCOUNTS = (0, 1, 2)  # per cent a month
 TOP = 50
-# A fit is a few seconds at a million members: computed once per programme and day, then served from the cache.
-CACHE_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -38,19 +35,6 @@ def _choice(request: HttpRequest) -> Choice:
         return int(raw) if raw.isdigit() and int(raw) in allowed else default
 
     return Choice(pick("months", HORIZONS, 12), pick("discount", DISCOUNTS, 1))
-
-
-def fit_cached(program: Program, end: date) -> ProgramFit | str:
-    """The day's fit for the programme, or why there is none."""
-    key = f"analytics:clv:{program.id}:{end.isoformat()}"
-    found: ProgramFit | str | None = cache.get(key)
-    if found is None:
-        try:
-            found = program_fit(program=program, end=end)
-        except NoFit as exc:
-            found = str(exc)
-        cache.set(key, found, CACHE_SECONDS)
-    return found
 
 
 def _deciles(found: list[MemberValue]) -> list[tuple[int, int, int]]:
@@ -73,7 +57,7 @@ def index(request: HttpRequest) -> HttpResponse:
         raise Http404("no programme")
     choice = _choice(request)
     end = program_local_date(program, now()) - timedelta(days=1)  # the last whole day
-    fit = fit_cached(program, end)
+    fit = program_fit_cached(program=program, end=end)
     context: dict[str, object] = {"program": program, "end": end, "choice": choice, "horizons": HORIZONS,
                                   "discounts": DISCOUNTS}  # fmt: skip
     if isinstance(fit, str):

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.test import Client
 
+from tessera.access.services import staff_token_issue
 from tessera.analytics.clv import BgNbdParams
 from tessera.analytics.synthetic import bgnbd_simulate
 from tessera.checkout.services.imports import ImportRequest, transactions_import
@@ -71,6 +73,29 @@ def test_headquarters_sees_the_fit_and_the_most_valuable_members(org, hq, tmp_pa
     html = page.content.decode()
     assert top[0].member_id in {m.id for _v, m in context["top"]}
     assert "BG/NBD" in html
+
+
+def test_the_api_gives_the_same_members_and_one_members_value(org, hq, tmp_path: Path) -> None:
+    with time_machine.travel(TODAY, tick=False):
+        imported(org, tmp_path, customers=200)
+        client = Client(headers={"authorization": f"Bearer {staff_token_issue(staff=hq, now=now()).secret}"})
+        url = f"/api/v1/programs/{org.program.public_id}/analytics/lifetime-value"
+        listed = client.get(url, {"months": 24, "monthly_discount_bp": 200, "limit": 5})
+        page = console(hq, org.a).get("/analytics/value/", {"months": "24", "discount": "2"})
+        first = listed.json()["members"][0]["member_id"]
+        one = client.get(url, {"member": first, "months": 24, "monthly_discount_bp": 200})
+        unknown = client.get(url, {"member": "mbr_00000000000000000000000000"})
+        bad = client.get(url, {"months": 99})
+    body = listed.json()
+    assert listed.status_code == 200, body
+    assert body["fitted"] is True
+    assert body["members_fitted"] == 200
+    assert [m["member_id"] for m in body["members"]] == [m.public_id for _v, m in page.context["top"][:5]]
+    assert body["members"][0]["lifetime_value_minor"] == page.context["top"][0][0].lifetime_value_minor
+    assert body["total_value_minor"] == page.context["total_minor"]
+    assert one.json()["members"] == body["members"][:1]
+    assert unknown.status_code == 404
+    assert bad.status_code == 422
 
 
 def test_too_little_history_is_said_not_guessed(org, hq, tmp_path: Path) -> None:
