@@ -21,7 +21,11 @@ from django.core.cache import cache
 
 from tessera.analytics.recommendations import Source, member_catalogue
 from tessera.analytics.tests.cycles_world import START, Buy, history_import
+from tessera.blueprints.seeds import diamonds_ladder
+from tessera.kit.clock import now as clock_now
 from tessera.testing import world_build
+from tessera.tiers.models import MemberTier, Tier, TierLadder
+from tessera.tiers.services import tier_ladder_load
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -103,3 +107,36 @@ def test_a_newcomer_gets_the_popular_fallback_only(tmp_path):
     newcomer = history_import(world, [Buy("new", 79, "BREAD", "bread")], tmp_path)["new"]
     recs = catalogue_of(newcomer).recommendations
     assert [(r.source, r.category) for r in recs] == [(Source.PREFERENCE, "bread"), (Source.POPULAR, "green tea")]
+
+
+def test_the_popular_fallback_speaks_of_the_members_tier(tmp_path):
+    world = world_build(stores=1)
+    tier_ladder_load(program=world.program, spec=diamonds_ladder())
+    buys = [Buy("zoe", 79, "BREAD", "bread")] + [Buy(f"c{n}", 60, "TEA-1", "green tea") for n in range(1, 5)]
+    members = history_import(world, buys, tmp_path)
+    ladder = TierLadder.objects.get(program=world.program, is_active=True)
+    red, moment = Tier.objects.get(ladder=ladder, code="red"), clock_now()
+    for who in ("zoe", "c1", "c2", "c3"):  # c4 stays out of the tier: three red members bought tea
+        MemberTier.objects.update_or_create(
+            member=members[who],
+            ladder=ladder,
+            defaults={
+                "tier": red,
+                "since": moment,
+                "window_start": moment.date(),
+                "created_at": moment,
+                "updated_at": moment,
+            },
+        )
+    cache.clear()
+    popular = [r for r in catalogue_of(members["zoe"]).recommendations if r.source is Source.POPULAR]
+    assert [(r.category, r.reason) for r in popular] == [
+        ("green tea", "Popular with Red diamond members: 3 of them bought it in the last 90 days.")
+    ]
+    assert popular[0].evidence == {"members": 3, "days": 90, "tier": "Red diamond"}
+
+
+def test_with_the_tables_cached_a_catalogue_reads_the_member_history_and_tier_only(zoe, django_assert_num_queries):
+    catalogue_of(zoe)
+    with django_assert_num_queries(2):  # the member's documents, their tier; affinities and popular are cached
+        catalogue_of(zoe)
