@@ -26,6 +26,7 @@ from tessera.kit.db import use_case
 from tessera.mall.services import mall_order_place
 from tessera.mall.tests.factories import item_new
 from tessera.members.models import Member
+from tessera.segments.services import SegmentInput, segment_create
 from tessera.settlement.services import settlement_close
 from tessera.stores.models import Store
 from tessera.stores.selectors import headquarters_actor, headquarters_get
@@ -115,6 +116,9 @@ def _side(world: World, *, name: str, phone: str) -> Side:
     with use_case():
         (coupon,) = coupon_issue(template=template, member=member, actor=world.a.actor, source=IssueSource("staff"),
                                  now=now())  # fmt: skip
+    authz_hq = headquarters_actor(merchant_id=world.merchant.id, system="authz")
+    segment = segment_create(program=world.program, data=SegmentInput(name="Authz", definition={"all": []}),
+                             actor=authz_hq, now=now())  # fmt: skip
     refs = {
         "member": member.public_id,
         "card": member.card_number,
@@ -125,6 +129,7 @@ def _side(world: World, *, name: str, phone: str) -> Side:
         "order": order["order_id"],
         "coupon": coupon.code,
         "program": world.program.public_id,
+        "segment": segment.public_id,
     }
     return Side(world=world, member=member, refs=refs)
 

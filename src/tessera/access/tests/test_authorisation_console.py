@@ -51,7 +51,8 @@ pytestmark = pytest.mark.django_db
 
 NOT_CONSOLE = ("admin/", "api/")  # the admin and the API have suites of their own
 PUBLIC = {"console:login", "console:logout", "console:set-language"}  # open to anyone, by design
-PATH_KINDS = {"member_id": "member", "document_id": "document", "alliance_id": "alliance"}  # own, foreign, guessed
+PATH_KINDS = {"member_id": "member", "document_id": "document", "alliance_id": "alliance",
+              "segment_id": "segment"}  # own, foreign, guessed  # fmt: skip
 # Plain values, the same for everyone: the month settlement pages show (closed for both merchants).
 PATH_VALUES = {"year": lambda w: w.closed_month[0], "month": lambda w: w.closed_month[1]}
 QUERY_KINDS = {"member": "member", "q": "card", "original": "top_up"}  # what pages read from the query or form

@@ -88,7 +88,9 @@ def segment_get(*, program: Program, public_id: str) -> Segment:
 
 def segment_refreshes(*, segment: Segment, limit: int = 30) -> list[SegmentRefresh]:
     """The newest refreshes first: how the segment's size changed."""
-    return list(SegmentRefresh.objects.filter(segment=segment).order_by("-refreshed_at", "-id")[:limit])
+    return list(
+        SegmentRefresh.objects.filter(segment=segment).select_related("staff").order_by("-refreshed_at", "-id")[:limit]
+    )
 
 
 def segment_members(*, segment: Segment) -> QuerySet[Member]:
