@@ -38,11 +38,12 @@ pytestmark = pytest.mark.django_db
 TERMINAL, STAFF = "terminal", "staff"
 SCHEMES = {type(a).__name__: TERMINAL for a in TERMINAL_AUTH} | {type(a).__name__: STAFF for a in STAFF_AUTH}
 PATH_KINDS = {"member_id": "member", "member": "member", "member_ref": "member", "order": "order",
-              "program_id": "program", "code": "blueprint", "period": "month"}  # fmt: skip
-REF_KINDS = ("member", "card", "sale", "top_up", "item", "order", "coupon", "program")
+              "program_id": "program", "code": "blueprint", "period": "month", "segment_id": "segment"}  # fmt: skip
+REF_KINDS = ("member", "card", "sale", "top_up", "item", "order", "coupon", "program", "segment")
 # The not-found answers of ids: a caller let in with its own ids must never get one of these.
 NOT_FOUND = {"member_not_found", "program_not_found", "document_not_found", "top_up_not_found", "coupon_not_found",
-             "mall_order_not_found", "mall_item_not_found", "settlement_period_not_found"}  # fmt: skip
+             "mall_order_not_found", "mall_item_not_found", "settlement_period_not_found",
+             "segment_not_found"}  # fmt: skip
 
 _SALE = {"store": "{store}", "pos_number": "{pos}", "event_at": "{now}", "member": "{member}", "currency": "CNY",
          "lines": [{"line_no": 1, "sku": "T-1", "name": "Shirt", "quantity": 1, "unit_price_minor": 10_000}],
