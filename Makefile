@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve worker test test-sqlite test-postgres check lint fmt typecheck lint-imports migrations-check messages compilemessages bench clean
+.PHONY: help install browser demo serve worker test test-sqlite test-postgres check lint fmt typecheck lint-imports migrations-check messages compilemessages bench clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -16,7 +16,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install Tessera with its development tools
+install: $(STAMP) ## Create .venv and install Tessera with its development tools (playwright among them)
+
+# The browser test drives Debian's Chromium (`playwright install` needs the internet); CJK fonts draw the Chinese and
+# Korean pages. Installed only when missing, and only where apt-get can (as root); elsewhere the test says why it skips.
+browser: ## Install Chromium and CJK fonts for the browser test, if missing and apt-get is available as root
+	@if command -v chromium >/dev/null 2>&1 && dpkg -s fonts-noto-cjk >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get install -y --no-install-recommends chromium fonts-noto-cjk || \
+		{ apt-get update && apt-get install -y --no-install-recommends chromium fonts-noto-cjk; }; \
+	else echo "make browser: Chromium or fonts-noto-cjk missing and apt-get unavailable as root; the browser test will skip"; fi
 
 demo: $(STAMP) ## Install, load the demo data (SQLite) and serve http://127.0.0.1:8000
 	$(BIN)/tessera demo
@@ -27,7 +36,7 @@ serve: $(STAMP) ## Serve the current database at http://127.0.0.1:8000
 worker: $(STAMP) ## Run the background worker (outbox relay, programme jobs) on the current database
 	$(BIN)/tessera worker
 
-test: $(STAMP) ## Install and run the whole suite, on SQLite and then on PostgreSQL
+test: $(STAMP) browser ## Install and run the whole suite, on SQLite and then on PostgreSQL
 	$(MAKE) --no-print-directory test-sqlite test-postgres
 
 test-sqlite: $(STAMP) ## The suite on SQLite only
