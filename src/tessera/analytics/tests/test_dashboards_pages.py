@@ -46,7 +46,7 @@ def test_headquarters_sees_every_chart_for_the_whole_programme(dash):
     assert response.status_code == 200
     for chart in ("rfm-grid", "segments", "groups", "funnel", "tiers", "cohorts"):
         assert f'data-chart="{chart}"' in body
-    assert body.count('class="cell"') == 25
+    assert body.count('class="cell" data-r=') == 25
     assert "Champions" in body
     assert 'data-diamond="yes"' in body
     assert "count your stores only" not in body
