@@ -18,8 +18,11 @@ CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 
 
 def _chromium() -> str | None:
-    found = os.environ.get("TESSERA_CHROMIUM") or next((p for p in CHROMIUM_CANDIDATES if os.path.exists(p)), None)
-    return found or shutil.which("chromium")
+    """``TESSERA_CHROMIUM`` if set (a path), else Debian's Chromium; None when the one wanted is not there."""
+    wanted = os.environ.get("TESSERA_CHROMIUM")
+    if wanted:
+        return wanted if os.path.exists(wanted) else None
+    return next((p for p in CHROMIUM_CANDIDATES if os.path.exists(p)), None) or shutil.which("chromium")
 
 
 def _unavailable(reason: str) -> None:
@@ -37,7 +40,8 @@ def chromium() -> Iterator[Any]:
         _unavailable("the playwright package is not installed (it is in the dev extra)")
     executable = _chromium()
     if executable is None:
-        _unavailable("no Chromium at /usr/bin/chromium (apt-get install chromium fonts-noto-cjk)")
+        where = os.environ.get("TESSERA_CHROMIUM") or "/usr/bin/chromium"
+        _unavailable(f"no Chromium at {where} (apt-get install chromium fonts-noto-cjk)")
     # Playwright's sync API keeps an event loop in this thread; Django then refuses database calls from it unless
     # told that the loop is not serving requests (it is not: Playwright's loop only talks to the browser).
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
