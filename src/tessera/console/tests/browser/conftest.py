@@ -31,9 +31,11 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"browser test skipped: {reason} (run `make install` and `make test`, or apt-get install chromium)")
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright runs, this thread has an event loop, and the other tests an xdist
+# worker runs after these must not inherit it (nor the DJANGO_ALLOW_ASYNC_UNSAFE that goes with it).
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """A headless Chromium browser, shared by the session's browser tests."""
+    """A headless Chromium browser, shared by one module's browser tests."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
