@@ -60,6 +60,7 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/members/{member_id}"): {},
     ("GET", "/api/v1/members/{member_id}/history"): {},
     ("GET", "/api/v1/members/{member_ref}/progress"): {},
+    ("GET", "/api/v1/members/{member_id}/statement"): {},
     ("GET", "/api/v1/members/{member_id}/recommendations"): {},
     ("GET", "/api/v1/cycles/due"): {"query": {"store": "{store}"}},
     ("GET", "/api/v1/members/{member}/coupons"): {"query": {"store": "{store}"}},
