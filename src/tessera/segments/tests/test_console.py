@@ -118,6 +118,17 @@ class TestSegmentPages:
         assert fan.phone[-4:] in page
         assert "Purchases in a category (kids) is at least 3" in page
 
+    def test_the_members_page_reads_a_fixed_number_of_queries(self, world, django_assert_max_num_queries):
+        segment = saved(world, {"all": []})
+        for _ in range(12):
+            person(world, purchase_count=1)
+        segment_refresh(segment=segment, now=now())
+        client = console(staff(world, "hq_admin"), world.a.store)
+        client.get(f"/segments/{segment.public_id}/")  # warm the session and the caches
+        with django_assert_max_num_queries(14):
+            page = client.get(f"/segments/{segment.public_id}/").content.decode()
+        assert page.count("/members/mbr_") == 12
+
     def test_refresh_takes_the_members_of_now(self, world):
         segment = saved(world)
         kids(world, 3)
