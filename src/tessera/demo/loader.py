@@ -41,6 +41,7 @@ from tessera.demo.accounts import CASHIER, MANAGER
 from tessera.demo.alliance import alliance_build
 from tessera.demo.coupons import demo_coupons
 from tessera.demo.history import line_discount, plan_make
+from tessera.demo.intelligence import demo_intelligence
 from tessera.demo.markets import MARKETS
 from tessera.demo.organisation import Business, business_create
 from tessera.demo.partners import ALLIANCE_MARKET
@@ -298,6 +299,7 @@ def demo_load(*, seed: int, members: int, end: datetime | None = None, progress:
     # Coupons to try at the till now, issued at the end of the replayed year (so none has expired yet).
     demo_coupons(businesses, seed=seed, now=clock_now())
     demo_settlements(businesses, end=end)
+    demo_intelligence(businesses, seed=seed, now=clock_now())
     return _summary(skipped=replay.skipped, seconds=time.perf_counter() - started)
 
 

@@ -317,3 +317,35 @@ def test_the_chain_runs_its_templates_tiers_and_gift_ladder(loaded: str) -> None
     places = dict(MemberTier.objects.filter(member__program=chain).values_list("tier__code").annotate(n=Count("id")))
     assert places.get("card", 0) > 0, places
     assert RewardGrant.objects.filter(program=chain).exists()
+
+
+def test_members_are_scored_profiled_tagged_and_segmented(loaded: str) -> None:
+    from tessera.analytics.models import RfmRun
+    from tessera.analytics.rules import Segment as Segment_
+    from tessera.analytics.selectors import rfm_member_ids
+    from tessera.crm.models import MemberTag, Profile
+    from tessera.members.models import MemberCategoryStats
+    from tessera.segments.models import Segment, SegmentMember
+
+    chain = Program.objects.get(name=CHAIN.programme_name)
+    salon = Program.objects.get(name=SALON.programme_name)
+    for program in (chain, salon):
+        assert RfmRun.objects.filter(program=program).count() == 1
+        assert Profile.objects.filter(member__program=program).exists()
+        assert MemberTag.objects.filter(member__program=program).exists()
+        assert Segment.objects.filter(program=program, is_smart_tag=True).count() == 2
+    # Sensitive attributes only where the member gave separate consent (audited with it).
+    sensitive = Profile.objects.exclude(income_band="").values_list("member__public_id", flat=True)
+    consented = AuditRecord.objects.filter(action="member.profile_update", details__separate_consent=True)
+    assert set(sensitive) <= set(consented.values_list("object_id", flat=True))
+    # The kids' wear smart tag holds exactly the chain's members with three or more kids' wear purchases.
+    kids = Segment.objects.get(program=chain, name="童装常客")
+    fans = MemberCategoryStats.objects.filter(member__program=chain, category="童装", purchase_count__gte=3)
+    held = SegmentMember.objects.filter(segment=kids).values_list("member_id", flat=True)
+    assert set(held) == set(fans.values_list("member_id", flat=True))
+    # And the win-back list holds the latest run's "can't lose them" and "at risk" members, who exist here.
+    win_back = Segment.objects.get(program=chain, name="需要唤回的高价值会员")
+    run = RfmRun.objects.get(program=chain)
+    wanted = set(rfm_member_ids(run=run, segment__in=[Segment_.CANT_LOSE, Segment_.AT_RISK]))
+    assert wanted
+    assert set(SegmentMember.objects.filter(segment=win_back).values_list("member_id", flat=True)) == wanted
