@@ -119,6 +119,14 @@ class TestProfileEdit:
         assert (profile.region, profile.preferences, profile.occupation) == (
             "Jing'an", ["Linen", "Silk", "kids wear"], SECRET_JOB)  # fmt: skip
 
+    def test_a_cashier_posting_a_sensitive_field_changes_nothing_sensitive(self, org, member):
+        client = console(staff(org, "cashier"), org.a)
+        data = {"education": "bachelor", "region": "Xuhui", "occupation": "Chef", "clear_income_band": "on",
+                "separate_consent": "on"}  # fmt: skip
+        assert client.post(f"/members/{member.public_id}/profile/edit/", data).status_code == 302
+        profile = Profile.objects.get(member=member)
+        assert (profile.occupation, profile.income_band) == (SECRET_JOB, "upper_middle")
+
     def test_the_edit_form_starts_sensitive_fields_blank_and_blank_keeps_them(self, org, member):
         client = console(staff(org, "store_manager"), org.a)
         _response, html = page(client, member, "profile/edit/")
