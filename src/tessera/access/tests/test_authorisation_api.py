@@ -107,6 +107,7 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", f"{_PROGRAM}/gift-ladders"): {"body": {"name": "Authz", "steps": [], "active_from": "2026-01-01"}},
     ("POST", f"{_PROGRAM}/coupons/issue"): {"body": {"template": "NOPE", "members": ["{member}"]}},
     ("GET", f"{_PROGRAM}/stored-value/liability"): {},
+    ("GET", f"{_PROGRAM}/analytics/lifetime-value"): {},
     ("GET", f"{_PROGRAM}/analytics/rfm"): {},
     ("GET", f"{_PROGRAM}/analytics/cohorts"): {"query": {"months": 3}},
     ("GET", f"{_PROGRAM}/analytics/tiers"): {},
