@@ -125,13 +125,17 @@ def _verdict(evaluation: Evaluation, flagged: Sequence[Finding]) -> str:
         )
     errors = sum(1 for f in flagged if f.severity == Severity.ERROR)
     values = {"errors": errors, "warnings": len(flagged) - errors, "band": percent_shown(evaluation.band_bp)}
-    return (
-        gettext(
-            "The ladder is flagged: %(errors)s tiers cannot work as designed and %(warnings)s findings depart from "
-            "the owners' rules (a diamond; steps within %(band)s). The reasons follow."
+    if not errors:
+        message = gettext(
+            "The ladder is flagged. Departures from the owners' rules (a diamond; steps within %(band)s): "
+            "%(warnings)s. The reasons follow."
         )
-        % values
-    )
+    else:
+        message = gettext(
+            "The ladder is flagged. Tiers that cannot work as designed: %(errors)s; other departures from the "
+            "owners' rules (a diamond; steps within %(band)s): %(warnings)s. The reasons follow."
+        )
+    return message % values
 
 
 def rungs_dicts(rungs: Sequence[Rung]) -> list[dict[str, Any]]:
@@ -176,9 +180,18 @@ def comparison_dict(first: Evaluation, second: Evaluation, *, names: tuple[str, 
     }
 
 
+# Labels for the criteria whose shown values are not in the engine label's raw units (1/0, basis points, minor).
+_SHOWN_LABELS = {
+    "diamond": _("The tiers form a diamond"),
+    "top_spender_gap_bp": _("How far the lowest tier out of reach lies above the top spender"),
+    "discount_cost_minor": _("Discount cost"),
+}
+
+
 def _verdict_dict(verdict: Verdict, exponent: int) -> dict[str, Any]:
     return {
         "code": verdict.code, "label": str(verdict.label), "first": verdict.first, "second": verdict.second,
+        "label_shown": str(_SHOWN_LABELS.get(verdict.code, verdict.label)),
         "better": verdict.better, "first_shown": _criterion_shown(verdict.code, verdict.first, exponent),
         "second_shown": _criterion_shown(verdict.code, verdict.second, exponent),
     }  # fmt: skip

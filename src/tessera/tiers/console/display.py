@@ -6,8 +6,10 @@ from typing import Any
 
 from tessera.tiers.designer import money_shown, percent_shown
 
-DIAMOND_WIDTH = 640  # the SVG's width; bars are centred on it, the widest tier spanning BAR_WIDTH_MAX
-BAR_WIDTH_MAX = 600
+DIAMOND_WIDTH = 720  # the SVG's width: the labels on the left, then the bars centred in the rest
+LABEL_WIDTH = 210
+BAR_WIDTH_MAX = DIAMOND_WIDTH - LABEL_WIDTH - 10
+BAR_CENTRE = LABEL_WIDTH + BAR_WIDTH_MAX // 2
 BAR_HEIGHT, BAR_GAP = 26, 8
 
 
@@ -24,13 +26,13 @@ def diamond_bars(tiers: list[dict[str, Any]]) -> dict[str, Any]:
         width = max(width, 2) if tier["members"] else 0
         y = row * (BAR_HEIGHT + BAR_GAP)
         bars.append({
-            "x": (DIAMOND_WIDTH - width) // 2, "y": y, "width": width, "text_y": y + BAR_HEIGHT // 2 + 5,
+            "x": BAR_CENTRE - width // 2, "y": y, "width": width, "text_y": y + BAR_HEIGHT // 2 + 5,
             "name": tier["name"], "members": tier["members"], "share": percent_shown(tier["share_bp"]),
             "base": tier["rank"] == 0,
         })  # fmt: skip
     height = len(bars) * (BAR_HEIGHT + BAR_GAP)
     return {"bars": bars, "width": DIAMOND_WIDTH, "height": height, "bar_height": BAR_HEIGHT,
-            "centre": DIAMOND_WIDTH // 2}  # fmt: skip
+            "centre": BAR_CENTRE}  # fmt: skip
 
 
 def shown(evaluation: dict[str, Any], *, exponent: int) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from tessera.members.models import Member
 from tessera.programs.models import Program
 from tessera.tiers.console.display import ladder_initial, shown
 from tessera.tiers.console.forms import UPLOAD, BaseTierRows, DesignerForm, SpendSourceForm, tier_rows
-from tessera.tiers.designer import Rung
+from tessera.tiers.designer import BAND_BP, Rung
 from tessera.tiers.designer_report import (
     comparison_dict,
     evaluate,
@@ -35,6 +35,7 @@ from tessera.tiers.designer_report import (
     suggest,
     suggestion_dict,
 )
+from tessera.tiers.designer_suggest import PAID_SHARE_BP
 from tessera.tiers.rules import Measure
 from tessera.tiers.selectors import DesignerLadder, designer_ladder_get, designer_spends_get
 
@@ -116,10 +117,9 @@ def designer(request: HttpRequest) -> HttpResponse:
                                       exponent=exponent)  # fmt: skip
     elif data is None and usable and current is not None:
         spends, context["source_text"] = _spends(program, None)
-        defaults = DesignerForm(currency=currency, exponent=exponent)
-        band, share = (int(defaults.fields[f].initial * 100) for f in ("band", "paid_share"))
-        context["result"] = _designed(spends, list(current.rungs), band_bp=band, paid_share_bp=share,
-                                      exponent=exponent)  # fmt: skip
+        context["result"] = _designed(
+            spends, list(current.rungs), band_bp=BAND_BP, paid_share_bp=PAID_SHARE_BP, exponent=exponent
+        )
     return render(request, "tiers/designer.html", context)
 
 

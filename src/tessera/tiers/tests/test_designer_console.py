@@ -17,6 +17,7 @@ from tessera.access.models import StaffUser
 from tessera.audit.models import AuditRecord
 from tessera.blueprints.seeds import salon_ladder
 from tessera.testing import world_build
+from tessera.tiers.console.display import BAR_CENTRE, BAR_WIDTH_MAX, diamond_bars
 from tessera.tiers.models import TierLadder
 from tessera.tiers.services import tier_ladder_load
 from tessera.tiers.tests.factories import at, member_carded, record
@@ -155,3 +156,16 @@ def test_a_programme_without_members_says_there_is_nothing_to_evaluate(world):
 def test_only_the_operations_centre_opens_the_designer(world):
     assert console(world, "store_manager").get(URL).status_code == 403
     assert console(world, "hq_admin").get(COMPARE).status_code == 200
+
+
+def test_the_diamond_is_drawn_top_tier_first_with_every_bar_centred():
+    def tier(rank: int, name: str, members: int) -> dict:
+        return {"rank": rank, "name": name, "members": members, "share_bp": members}
+
+    drawn = diamond_bars([tier(0, "", 500), tier(1, "A", 1_000), tier(2, "B", 250), tier(3, "C", 1), tier(4, "D", 0)])
+    bars = drawn["bars"]
+    assert [b["name"] for b in bars] == ["D", "C", "B", "A", ""]
+    assert [b["width"] for b in bars] == [0, 2, BAR_WIDTH_MAX // 4, BAR_WIDTH_MAX, BAR_WIDTH_MAX // 2]
+    assert {b["x"] + b["width"] // 2 for b in bars} == {BAR_CENTRE}
+    assert [b["base"] for b in bars] == [False, False, False, False, True]
+    assert [b["y"] for b in bars] == sorted(b["y"] for b in bars)
