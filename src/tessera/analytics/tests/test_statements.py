@@ -30,6 +30,7 @@ from django.urls import reverse
 from tessera.access.models import StaffUser
 from tessera.analytics import statements_text
 from tessera.analytics.statements import value_statement, value_statement_message
+from tessera.analytics.statements_rules import Target
 from tessera.analytics.tests.statements_world import (
     at,
     bring_back,
@@ -41,6 +42,10 @@ from tessera.analytics.tests.statements_world import (
     redeem,
 )
 from tessera.console.tests.helpers import console
+from tessera.earning.rules import Rule, RuleKind
+from tessera.earning.services import earning_rule_create
+from tessera.members.models import Member
+from tessera.rewards.tests.factories import seed_ladder
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +66,10 @@ def example(world, *, locale: str = "en"):
     redeem(world, member, at("2026-03-12"), 100)
     bring_back(world, shirt["pos_number"], at("2026-03-13"), [(2, 1)])
     return member
+
+
+def statement_member(statement):
+    return Member.objects.select_related("program").get(public_id=statement.member_id)
 
 
 def test_savings_add_up_to_the_cent(world):
@@ -88,6 +97,36 @@ def test_pace_projection_and_next_tier(world):
     # Red needs 10,000 points in the card year; 159 are counted: 9,841 in 287 days is 240.03 points a week.
     assert target.weekly_minor == 24_100
     assert statement.target_points_at_year_end == 59 + 241 * 287 // 7
+
+
+def test_a_monthly_gift_nearer_than_the_next_tier_is_the_target(world):
+    """Seed 001's ladder (1,000 / 2,000 / 3,000 points in a month). 179 points a week make 792 in March's 31
+    days, so the next step is 1,000: 226 points a week, 226.00 yuan, nearer than red's 241.00."""
+    seed_ladder(world.program)
+    statement = value_statement(example(world), today=TODAY)
+    assert statement.target == Target("gift", "50 yuan clothing coupon", 22_600, date(2026, 3, 31))
+    body = value_statement_message(statement_member(statement), today=TODAY).body
+    assert "Spend CN¥226.00 a week and you will unlock 50 yuan clothing coupon every month." in body
+
+
+def test_points_lapsing_before_year_end_are_not_counted_in_it():
+    world = chain(points_expiry_policy="days_after_earning", points_expiry_days=200)
+    member = example(world)
+    statement = value_statement(member, today=TODAY)
+    assert statement.points_expiring == statement.points_balance == 59  # all earned in March, lapsing in September
+    assert statement.points_at_year_end == statement.points_earned_by_year_end
+    body = value_statement_message(member, today=TODAY).body
+    assert "59 of your points expire by Dec. 31, 2026: use them in time." in body
+
+
+def test_the_projection_follows_the_programmes_caps(world):
+    """A 50-point cap per sale: each weekly basket earns 50, not 179, and no reward is reachable any more."""
+    member = example(world)
+    rule = Rule(code="CAP50", kind=RuleKind.SALE_CAP, cap_points=50)
+    earning_rule_create(program=world.program, rule=rule, actor=world.a.actor, now=at("2026-03-19"))
+    statement = value_statement(member, today=TODAY)
+    assert statement.points_earned_by_year_end == 50 * 287 // 7
+    assert statement.target is None
 
 
 def test_a_year_of_savings_starts_on_the_first_of_january_local_time(world):
