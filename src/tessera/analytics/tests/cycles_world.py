@@ -15,7 +15,7 @@ from tessera.kit.clock import now as clock_now
 from tessera.members.models import Member
 from tessera.testing import World
 
-START = date(2026, 9, 1)
+START = date(2026, 6, 1)
 _invoices = itertools.count(1)
 
 
