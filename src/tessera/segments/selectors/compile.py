@@ -176,7 +176,9 @@ class MonthDay(Func):
         )
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, function="to_char", template="%(function)s(%(expressions)s, 'MM-DD')")
+        return self.as_sql(
+            compiler, connection, function="to_char", template="%(function)s((%(expressions)s)::timestamp, 'MM-DD')"
+        )
 
 
 def _profile(c: Condition, ctx: Context) -> Q:
