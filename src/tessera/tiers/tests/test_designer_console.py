@@ -169,3 +169,12 @@ def test_the_diamond_is_drawn_top_tier_first_with_every_bar_centred():
     assert {b["x"] + b["width"] // 2 for b in bars} == {BAR_CENTRE}
     assert [b["base"] for b in bars] == [False, False, False, False, True]
     assert [b["y"] for b in bars] == sorted(b["y"] for b in bars)
+
+
+def test_a_ladder_by_points_is_not_judged_as_money(world):
+    spec = {"name": "Points ladder", "measure": "points_in_window", "window": "calendar_year",
+            "tiers": [{"code": "base", "threshold": 0}, {"code": "gold", "threshold": 5_000}]}  # fmt: skip
+    tier_ladder_load(program=world.program, spec=spec)
+    page = text(console(world).get(URL))
+    assert "The active ladder Points ladder does not measure money, so the designer cannot judge it" in page
+    assert "<svg" not in page
