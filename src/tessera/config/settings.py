@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from tessera.config.caches import cache_settings
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 WORK_DIR = Path(os.environ.get("TESSERA_HOME", os.getcwd()))
 
@@ -153,6 +155,7 @@ else:
         {"server_side_binding": _env_bool("PG_SERVER_SIDE_BINDING", True), "prepare_threshold": _prepare or None}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+CACHES = cache_settings(os.environ)
 
 # ---------------------------------------------------------------- auth and sessions
 AUTH_PASSWORD_VALIDATORS = [

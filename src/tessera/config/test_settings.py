@@ -20,6 +20,9 @@ from tessera.config.settings import DATABASES
 from tessera.devtools import pgcluster
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never used outside tests
+# Each test process its own cache, whatever REDIS_URL says: keys name programme ids, which every worker's
+# database reuses (config/tests/test_caches.py tries Redis on its own).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tessera-tests"}}
 TESSERA_TEST_DB = os.environ.get("TESSERA_TEST_DB", "sqlite")
 TESSERA_TEST_PG_UNAVAILABLE = ""
 
