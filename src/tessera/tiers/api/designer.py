@@ -19,15 +19,14 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 from pydantic import Field
 
-from tessera.access.api import STAFF_AUTH, staff_of
+from tessera.access.api import STAFF_AUTH
 from tessera.access.operations import operations_declare
 from tessera.access.rules import Action
 from tessera.kit.errors import Invalid
 from tessera.kit.http import error_body, json_response
 from tessera.kit.money import AMOUNT_MINOR_MAX, currency_exponent
-from tessera.members.errors import ProgramNotServed
+from tessera.members.api.staff import program_for_staff
 from tessera.programs.models import Program
-from tessera.stores.selectors import headquarters_get
 from tessera.tiers.designer import BAND_BP, BP, Rung
 from tessera.tiers.designer_io import MEMBERS_MAX, ROWS_MAX, SpendFileInvalid, spends_read
 from tessera.tiers.designer_report import (
@@ -112,19 +111,6 @@ class CompareIn(DistributionIn):
     second: Ladder
 
 
-def _program(request: HttpRequest, program_id: str) -> Program:
-    """The programme, if the staff member is headquarters of its owner with ``program.configure``: one 404 for
-    every other merchant's or unknown programme, 403 where the role lacks the action. (The same check as
-    ``api.hq.programs.program_for_staff``, which this layer may not import.)"""
-    program = Program.objects.filter(public_id=program_id).first()
-    auth = staff_of(request)
-    if program is None or (not auth.user.is_superuser and auth.user.merchant_id != program.owner_id):
-        raise ProgramNotServed()
-    hq = headquarters_get(merchant_id=program.owner_id)
-    auth.require(Action.PROGRAM_CONFIGURE, store_id=hq.id, store_merchant_id=program.owner_id)
-    return program
-
-
 def _spends(program: Program, body: DistributionIn) -> tuple[Sequence[int], str]:
     given = [x for x in (body.spends_minor, body.histogram, body.spend_file) if x is not None]
     if len(given) > 1:
@@ -167,7 +153,7 @@ def _file_refused(exc: SpendFileInvalid) -> HttpResponse:
 
 @router.post(f"{_BASE}/evaluate", summary="Evaluate a candidate tier ladder")
 def designer_evaluate(request: HttpRequest, program_id: str, body: EvaluateIn) -> HttpResponse:
-    program = _program(request, program_id)
+    program, _actor = program_for_staff(request, program_id, Action.PROGRAM_CONFIGURE)
     try:
         spends, distribution = _spends(program, body)
     except SpendFileInvalid as exc:
@@ -181,7 +167,7 @@ def designer_evaluate(request: HttpRequest, program_id: str, body: EvaluateIn) -
 
 @router.post(f"{_BASE}/suggest", summary="Suggest a better tier ladder and explain it")
 def designer_suggest(request: HttpRequest, program_id: str, body: SuggestIn) -> HttpResponse:
-    program = _program(request, program_id)
+    program, _actor = program_for_staff(request, program_id, Action.PROGRAM_CONFIGURE)
     try:
         spends, distribution = _spends(program, body)
     except SpendFileInvalid as exc:
@@ -201,7 +187,7 @@ def designer_suggest(request: HttpRequest, program_id: str, body: SuggestIn) -> 
 
 @router.post(f"{_BASE}/compare", summary="Compare two tier ladders on the same members")
 def designer_compare(request: HttpRequest, program_id: str, body: CompareIn) -> HttpResponse:
-    program = _program(request, program_id)
+    program, _actor = program_for_staff(request, program_id, Action.PROGRAM_CONFIGURE)
     try:
         spends, distribution = _spends(program, body)
     except SpendFileInvalid as exc:
