@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection, transaction
 
 from tessera.analytics.rules import Stage, ThresholdSource
 from tessera.analytics.selectors import rfm_stage_counts
 from tessera.analytics.tests.factories import SEOUL, SH, at, bought, member, run_on, scores, world_in
+from tessera.kit.db import db_datetime
 from tessera.members.models import MemberStats
+from tessera.members.stats import member_stats_add_select
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +123,30 @@ def test_a_late_offline_sale_inside_a_long_absence_means_the_member_never_left()
     bought(late, at(SH, "2025-12-20"))  # recorded late, between the two: the gap before the last is 67 days
     got = scores(run_on(world, "2026-03-01"))
     assert (got[back.id].stage, got[late.id].stage) == (Stage.REACTIVATED, Stage.ACTIVE)
+
+
+def test_imported_batches_keep_the_purchase_before_the_last_across_batches():
+    world = world_in(SH)
+    who = member(world)
+    bought(who, at(SH, "2026-02-10"))
+
+    def batch(first: str, last: str, previous: str | None, purchases: int) -> None:
+        ts = "CAST(%s AS timestamptz)" if connection.vendor == "postgresql" else "%s"  # a NULL needs its type
+        row = "SELECT %s AS member_id, %s AS purchases, 0 AS returns, %s AS items_bought, 0 AS items_returned,"
+        row += f" 100 AS spend_minor, 0 AS refund_minor, {ts} AS first_at, {ts} AS last_at, {ts} AS previous_at"
+        times = [db_datetime(at(SH, day)) if day else None for day in (first, last, previous)]
+        with transaction.atomic():
+            member_stats_add_select(row, [who.id, purchases, purchases, *times])
+
+    stats = MemberStats.objects.filter(member=who)
+    batch("2026-01-01", "2026-02-20", "2026-02-15", 3)  # newer than the till's sale, with its own second newest
+    assert stats.values_list("last_purchase_at", "previous_purchase_at").get() == (at(SH, "2026-02-20"),
+                                                                                   at(SH, "2026-02-15"))  # fmt: skip
+    batch("2025-12-01", "2026-01-05", "2026-01-03", 2)  # all older: nothing moves
+    assert stats.get().previous_purchase_at == at(SH, "2026-02-15")
+    batch("2026-02-18", "2026-02-18", None, 1)  # one sale between the last two
+    assert stats.get().previous_purchase_at == at(SH, "2026-02-18")
+    batch("2026-03-01", "2026-03-01", None, 1)  # one newer sale: the old last becomes the one before
+    assert stats.values_list("last_purchase_at", "previous_purchase_at").get() == (at(SH, "2026-03-01"),
+                                                                                   at(SH, "2026-02-20"))  # fmt: skip
+    assert stats.get().purchase_count == 8

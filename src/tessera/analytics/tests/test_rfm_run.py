@@ -247,3 +247,24 @@ def test_a_run_reads_the_statistics_once_and_writes_no_row_per_member():
     assert len([s for s in statements if rfm_sql.STATS in s]) == (0 if connection.vendor == "postgresql" else 1)
     assert [s.split()[2] for s in statements if s.startswith("INSERT")] == ['"analytics_rfmrun"', '"analytics_rfmcell"']
     assert run.members_scored == 5
+
+
+def test_a_members_scores_follow_their_statistics_while_the_runs_counts_stay():
+    world = world_in(SH)
+    regular, newcomer, closed = member(world), member(world), member(world)
+    for days in (40, 20, 10):
+        bought(regular, at(SH, "2026-03-01") - timedelta(days=days))
+    bought(closed, at(SH, "2026-02-01"))
+    run = run_on(world, D)
+    before = rfm_member_latest(member=regular)
+    assert (before.run_id, before.recency_days, before.frequency) == (run.id, 10, 3)
+    bought(regular, at(SH, "2026-03-01", "15:00"))  # after the run, on its reference date
+    bought(newcomer, at(SH, "2026-03-02"))  # after the reference date
+    closed.status = "closed"
+    closed.save(update_fields=["status"])
+    after, first = rfm_member_latest(member=regular), rfm_member_latest(member=newcomer)
+    assert (after.recency_days, after.frequency, after.r_score) == (0, 4, 5)
+    assert (first.recency_days, first.frequency, first.stage) == (0, 1, 1)
+    assert rfm_member_latest(member=closed) is None
+    assert closed.id not in set(rfm_member_ids(run=run))
+    assert sum(c.members for c in RfmCell.objects.filter(run=run)) == run.members_scored == 2
