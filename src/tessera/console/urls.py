@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from tessera.console import progress, views
+from tessera.console import progress, smart_tags, views
 
 app_name = "console"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("store/", views.store_select, name="store-select"),
     path("language/", set_language, name="set-language"),
     path("members/<str:member_id>/progress/", progress.member_progress, name="member-progress"),
+    path("members/<str:member_id>/smart-tags/", smart_tags.member_smart_tags_fragment, name="member-smart-tags"),
     path("members/", include("tessera.members.console.urls")),
     # Pages about one member from the areas above members, under the member's own URL.
     path("members/", include("tessera.crm.console.urls")),
