@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from tessera.access.api import STAFF_AUTH, staff_of
+from tessera.access.api import STAFF_AUTH
 from tessera.access.operations import operations_declare
 from tessera.access.rules import Action
 from tessera.analytics.dashboards import COHORT_MONTHS, cohort_retention, tier_distribution
@@ -26,9 +26,7 @@ from tessera.analytics.selectors import (
 )
 from tessera.kit.clock import now
 from tessera.kit.http import json_response
-from tessera.members.errors import ProgramNotServed
-from tessera.programs.models import Program
-from tessera.stores.selectors import headquarters_get
+from tessera.members.api.staff import program_for_staff
 
 router = Router(tags=["analytics"], auth=STAFF_AUTH)
 _PROGRAM = "/api/v1/programs/{program_id}/analytics"
@@ -39,18 +37,6 @@ operations_declare(
         ("GET", f"{_PROGRAM}/tiers"): Action.REPORT_VIEW,
     }
 )
-
-
-def _program(request: HttpRequest, program_id: str) -> Program:
-    """The programme, if the caller is staff of its owner allowed ``report.view`` at headquarters; the same 404
-    for another merchant's programme as for an unknown one, checked before the action so neither leaks."""
-    program = Program.objects.filter(public_id=program_id).first()
-    auth = staff_of(request)
-    if program is None or (not auth.user.is_superuser and auth.user.merchant_id != program.owner_id):
-        raise ProgramNotServed()
-    hq = headquarters_get(merchant_id=program.owner_id)
-    auth.require(Action.REPORT_VIEW, store_id=hq.id, store_merchant_id=program.owner_id)
-    return program
 
 
 class CountOut(Schema):
@@ -105,7 +91,7 @@ def _counts(counts: list[Count]) -> list[dict[str, object]]:
 
 @router.get(f"{_PROGRAM.removeprefix('/api/v1')}/rfm", response=RfmOut, summary="The latest RFM run's counts")
 def rfm_view(request: HttpRequest, program_id: str) -> HttpResponse:
-    program = _program(request, program_id)
+    program, _actor = program_for_staff(request, program_id, Action.REPORT_VIEW)
     run = rfm_run_latest(program=program)
     if run is None:
         counts: dict[str, object] = {name: [] for name in ("grid", "segments", "working_groups", "stages")}
@@ -124,7 +110,7 @@ class CohortsQuery(Schema):
 
 @router.get(f"{_PROGRAM.removeprefix('/api/v1')}/cohorts", response=CohortsOut, summary="Cohort retention")
 def cohorts_view(request: HttpRequest, program_id: str, query: Query[CohortsQuery]) -> HttpResponse:
-    program = _program(request, program_id)
+    program, _actor = program_for_staff(request, program_id, Action.REPORT_VIEW)
     cohorts = cohort_retention(program=program, now=now(), months=query.months)
     rows = [{"month": c.month.strftime("%Y-%m"), "members": c.members, "retained": list(c.retained)} for c in cohorts]
     return json_response({"program_id": program.public_id, "timezone": program.timezone, "cohorts": rows})
@@ -132,7 +118,7 @@ def cohorts_view(request: HttpRequest, program_id: str, query: Query[CohortsQuer
 
 @router.get(f"{_PROGRAM.removeprefix('/api/v1')}/tiers", response=TiersOut, summary="Members per tier")
 def tiers_view(request: HttpRequest, program_id: str) -> HttpResponse:
-    program = _program(request, program_id)
+    program, _actor = program_for_staff(request, program_id, Action.REPORT_VIEW)
     got = tier_distribution(program=program, language=get_language() or "en")
     if got is None:
         body = {"members": 0, "tiers": [], "is_diamond": False, "findings": [], "verdict": ""}
