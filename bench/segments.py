@@ -16,25 +16,27 @@ export the transactions to Parquet in time order.
 Two things are then measured on the same data in the same run:
 
 - **Tessera**: ``tessera.analytics.services.rfm_run_create`` for the programme, as the nightly job calls it, in
-  this process: learn the lifecycle thresholds, score every member with a purchase (R, F, M, segment, working
-  group, stage, compared with the previous run for reactivation) in one INSERT ... SELECT over the statistics,
-  summarise the run's cells (the segment, group and stage counts), commit.
+  this process: read the scored members' statistics once, learn the lifecycle thresholds and each score's cuts,
+  score every member with a purchase (R, F, M, working group, stage) in NumPy and count them into the run's
+  cells (the segment, group and stage counts), write the run and its cells, commit. No row per member.
 - **the reference**: DuckDB computing the same R, F and M scores from the Parquet transactions
-  (``segments_reference.py``: aggregate per member, then the same NTILE rule), in a process of its own so that
+  (``segments_reference.py``: aggregate per member, then the same score rule), in a process of its own so that
   each side's memory is measured apart.
 
 Each Tessera call needs a reference date it has not scored: the warm-up (one untimed run of each side) uses the
 programme-local day after today, round n the n-th day after that, the reference the same date. Rounds alternate
 which side goes first; every timed run starts after VACUUM ANALYZE of the analytics tables and a CHECKPOINT.
-After each round both sides' scores are compared for every member (``checks: ok``), and the run's segment counts
-against the reference's scores. Tessera's table grows by one run of scores per call, as it would night after
-night before pruning; from round 1 on each run also reads the previous run's stages.
+After each round both sides' scores are compared for every member (``checks: ok``; Tessera's computed by
+``analytics.selectors.rfm_scores``, the SQL over the statistics and the run), and the run's segment counts
+against the reference's scores.
 
 Memory, sampled every 20 ms during each Tessera run: this process's private memory (RssAnon: Django and the
 client) and PostgreSQL's, the sum of the cluster's processes' RssAnon (only for a cluster this run started);
 the reference process's peak resident set (VmHWM, which it reads after its query; ``ru_maxrss`` would carry
 this process's peak over the exec). Prints ``key: value`` lines; the last is ``ratio``:
-the mean Tessera time over the mean reference time. Target (issue 6): ratio <= 1.0 and <= 2 GiB peak.
+the mean Tessera time over the mean reference time. CPU seconds of both sides are printed too (Tessera's client
+and backend, DuckDB's threads), as a busy machine inflates them far less than wall time. Target (issue 6):
+ratio <= 1.0 and <= 2 GiB peak.
 """
 
 from __future__ import annotations

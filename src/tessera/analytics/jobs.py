@@ -5,7 +5,7 @@ the reference date: the day after the day that has just ended, so a purchase yes
 recorded between midnight and the run count as zero days ago. A day the worker reaches late (D before today,
 after an outage) is skipped: the statistics hold only each member's latest purchase, so D can no longer be
 scored, and today's run covers it. The service is idempotent per reference date, so a rerun returns the same run.
-A run writes no row per member, so there is nothing to prune (the ``analytics.rfm_prune`` job is gone).
+A run writes no row per member, so nothing is pruned (the ``analytics.rfm_prune`` job is gone).
 """
 
 from __future__ import annotations

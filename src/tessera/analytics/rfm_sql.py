@@ -1,10 +1,10 @@
 """The SQL of RFM: the one read of a run (its population's columns), and a run's scores as SQL expressions.
 
 Everything reads ``members.MemberStats``, the running totals checkout keeps per member, never the sales. A run
-reads five columns of its population once (``population_fetch``: on PostgreSQL one binary COPY parsed straight
-into NumPy arrays) and computes the rest in ``rfm_arrays``; it writes no row per member. A member's scores are a
-function of their statistics and the run's cuts and thresholds, so for many members they are SQL expressions
-over the statistics (``member_columns``) and for one member a few lines of Python (``selectors``).
+reads five columns of its population once (``population_fetch``: on PostgreSQL packed into one bytea and parsed
+straight into NumPy arrays) and computes the rest in ``rfm_arrays``; it writes no row per member. A member's
+scores are a function of their statistics and the run's cuts and thresholds, so for many members they are SQL
+expressions over the statistics (``member_columns``) and for one member a few lines of Python (``selectors``).
 """
 
 from __future__ import annotations

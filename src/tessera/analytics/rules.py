@@ -1,8 +1,9 @@
 """RFM, working groups and lifecycle stages: the pure rules (docs/analytics.md, "RFM, working groups and lifecycle").
 
-Nothing here reads the database. The scoring itself runs in SQL (``rfm_sql``); the CASE expressions it uses for
-segments and working groups are generated from the tables below, so the SQL and ``segment_of``/``group_of``
-cannot disagree, and a test evaluates both over every cell.
+Nothing here reads the database. A run applies these rules to its whole population in NumPy (``rfm_arrays``),
+a member's scores are computed from them one at a time (``selectors``) or as SQL over the statistics
+(``rfm_sql``); the CASE expressions for segments and working groups are generated from the tables below, so the
+SQL and ``segment_of``/``group_of`` cannot disagree, and tests compare all three member by member.
 """
 
 from __future__ import annotations

@@ -55,7 +55,8 @@ def rfm_run_create(*, program: Program, reference_date: date | None = None, now:
 
 def _planner_settings() -> None:
     """On PostgreSQL, for this transaction only: no JIT, whose compiling took half a second of a run and gained
-    nothing on its one scan (bench/segments.py), and two parallel workers for that scan."""
+    nothing (bench/segments.py), and up to two parallel workers for the one read, which PostgreSQL 16 and later
+    can use (15 cannot run ``string_agg`` in parallel, so its plan stays serial)."""
     assert_in_transaction()
     if is_postgres():
         sql_run(f"SET LOCAL work_mem = '{WORK_MEM}'")
