@@ -202,3 +202,19 @@ def dataset(name: str) -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+def redis_test_url() -> str:
+    """The Redis tests may use (``TESSERA_TEST_REDIS_URL``, default database 15 on 127.0.0.1:6379), once it
+    answers. Not answering, the test is skipped, or fails under ``CI=true``, where Redis must be there."""
+    import pytest
+    import redis
+
+    url = os.environ.get("TESSERA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true but Redis does not answer at {url}: {exc}")
+        pytest.skip(f"Redis does not answer at {url} (set TESSERA_TEST_REDIS_URL): {exc}")
+    return url

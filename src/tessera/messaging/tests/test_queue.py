@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import UTC, date, datetime
 
@@ -14,8 +13,7 @@ from tessera.messaging import tasks
 from tessera.messaging.jobs import register_job
 from tessera.messaging.queue import huey, huey_build
 from tessera.messaging.tests.conftest import program_in
-
-REDIS_TEST_URL = os.environ.get("TESSERA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+from tessera.testing import redis_test_url
 
 
 def test_tests_run_the_queue_in_immediate_mode_with_no_queue_file():
@@ -61,15 +59,7 @@ def test_a_redis_url_selects_redis_and_huey_redis_url_wins_over_redis_url(monkey
 
 @pytest.fixture
 def redis_queue(monkeypatch):
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true but Redis does not answer at {REDIS_TEST_URL}: {exc}")
-        pytest.skip(f"Redis does not answer at {REDIS_TEST_URL} (set TESSERA_TEST_REDIS_URL): {exc}")
-    monkeypatch.setenv("HUEY_REDIS_URL", REDIS_TEST_URL)
+    monkeypatch.setenv("HUEY_REDIS_URL", redis_test_url())
     monkeypatch.setenv("HUEY_NAME", f"tessera-test-{uuid.uuid4().hex[:8]}")  # never another run's queue
     queue = huey_build(immediate=False)
     yield queue
