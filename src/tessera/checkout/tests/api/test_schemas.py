@@ -54,8 +54,16 @@ def test_the_openapi_document_lists_every_operation(client):
                       ("post", "/api/v1/top-ups/refunds"),
                       ("get", "/api/v1/programs/{program_id}/stored-value/liability"),
                       ("get", "/api/v1/programs/{program_id}/settlements/{period}"),
-                      ("post", "/api/v1/programs/{program_id}/settlement-adjustments")]:  # fmt: skip
+                      ("post", "/api/v1/programs/{program_id}/settlement-adjustments"),
+                      ("get", "/api/v1/members/{member_id}/statement"), ("get", "/api/v1/cycles/due"),
+                      ("get", "/api/v1/members/{member_id}/recommendations"),
+                      ("patch", "/api/v1/members/{member_id}/profile"),
+                      ("post", "/api/v1/programs/{program_id}/segments/count"),
+                      ("get", "/api/v1/programs/{program_id}/analytics/lifetime-value"),
+                      ("post", "/api/v1/programs/{program_id}/tier-designer/suggest")]:  # fmt: skip
         assert operation in operations
     # Nineteen till operations (sales, returns, top-ups and their refunds, coupons, the mall, the member and their
-    # progress), fourteen headquarters ones (five of them settlement's).
-    assert len(operations) == 33
+    # progress), fourteen headquarters ones (five of them settlement's); and member intelligence's: eight for the
+    # till (profile, tags, statement, recommendations, the due list), thirteen for headquarters (dashboards,
+    # lifetime value, segments, the tier designer).
+    assert len(operations) == 54
