@@ -39,12 +39,12 @@ from scipy import optimize
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from tessera.analytics import clv  # noqa: E402
+from tessera.analytics import clv, spend  # noqa: E402
 from tessera.analytics.synthetic import SimulatedMembers, bgnbd_simulate  # noqa: E402
 
 TARGET_S = 2.0
 PAPER = clv.BgNbdParams(r=0.243, alpha=4.414, a=0.793, b=2.426)
-PAPER_SPEND = clv.GammaGammaParams(p=6.25, q=3.74, gamma=15.44)
+PAPER_SPEND = spend.GammaGammaParams(p=6.25, q=3.74, gamma=15.44)
 CDNOW = HERE.parent.parent / "shared" / "datasets" / "cdnow_customers_summary_with_transactions.csv"
 
 

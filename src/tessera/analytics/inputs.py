@@ -7,6 +7,8 @@ person start a fit maps them to translated domain errors.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -85,3 +87,15 @@ def checked_spend(frequency: ArrayLike, mean_value: ArrayLike) -> tuple[FloatArr
         ]
     )
     return x, m
+
+
+def positive(**values: float) -> None:
+    """Refuse a model parameter that is not a positive finite number."""
+    for name, value in values.items():
+        if not (math.isfinite(value) and value > 0):
+            raise InvalidParameters(f"{name} must be positive and finite, not {value!r}")
+
+
+# The fits search over log-parameters; these bounds (parameters between 3e-7 and 3e6) keep exp() finite while
+# leaving every plausible value inside.
+LOG_BOUNDS = (-15.0, 15.0)

@@ -26,16 +26,14 @@ from django.db.models.functions import TruncDate
 
 from tessera.analytics.clv import (
     BgNbdFit,
-    GammaGammaFit,
     bgnbd_expected_purchases,
     bgnbd_fit,
     bgnbd_probability_alive,
-    gamma_gamma_expected_spend,
-    gamma_gamma_fit,
     lifetime_value,
 )
 from tessera.analytics.history import PurchaseSummary, purchase_summary
 from tessera.analytics.inputs import FloatArray, InvalidHistory, InvalidParameters, SpendDependsOnFrequency
+from tessera.analytics.spend import GammaGammaFit, gamma_gamma_expected_spend, gamma_gamma_fit
 from tessera.checkout.models import Document
 from tessera.programs.models import Program
 

@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 from scipy import optimize, special
 
 from tessera.analytics import clv
-from tessera.analytics.clv import BgNbdParams, GammaGammaParams
+from tessera.analytics import spend as spend_model
+from tessera.analytics.clv import BgNbdParams
 from tessera.analytics.inputs import InvalidHistory, InvalidParameters, SpendDependsOnFrequency
+from tessera.analytics.spend import GammaGammaParams
 from tessera.analytics.synthetic import bgnbd_simulate
 from tessera.analytics.tests import cdnow
 
@@ -78,7 +80,7 @@ def test_expected_purchases_of_a_new_customer_match_hardies_spreadsheet():
 def test_gamma_gamma_fit_reproduces_the_published_parameters_on_the_946_repeat_buyers():
     summary = cdnow.published_summary()
 
-    fit = clv.gamma_gamma_fit(frequency=summary.frequency, mean_value=summary.mean_value)
+    fit = spend_model.gamma_gamma_fit(frequency=summary.frequency, mean_value=summary.mean_value)
 
     assert fit.converged, fit.message
     assert fit.repeat_buyers == 946
@@ -92,9 +94,9 @@ def test_gamma_gamma_fit_reproduces_the_published_parameters_on_the_946_repeat_b
 
 def test_expected_spend_of_the_first_ten_customers_matches_hardies_spreadsheet():
     summary = cdnow.published_summary()
-    fit = clv.gamma_gamma_fit(frequency=summary.frequency, mean_value=summary.mean_value)
+    fit = spend_model.gamma_gamma_fit(frequency=summary.frequency, mean_value=summary.mean_value)
 
-    spend = clv.gamma_gamma_expected_spend(
+    spend = spend_model.gamma_gamma_expected_spend(
         params=fit.params, frequency=summary.frequency[:10], mean_value=summary.mean_value[:10]
     )
 
@@ -131,8 +133,8 @@ def test_bgnbd_fit_on_the_built_summary_reaches_the_full_precision_optimum():
 def test_gamma_gamma_fit_on_the_built_summary_reaches_the_published_log_likelihood():
     built = cdnow.built_summary()
 
-    in_dollars = clv.gamma_gamma_fit(frequency=built.frequency, mean_value=built.mean_value / 100)
-    in_cents = clv.gamma_gamma_fit(frequency=built.frequency, mean_value=built.mean_value)
+    in_dollars = spend_model.gamma_gamma_fit(frequency=built.frequency, mean_value=built.mean_value / 100)
+    in_cents = spend_model.gamma_gamma_fit(frequency=built.frequency, mean_value=built.mean_value)
 
     assert round(in_dollars.log_likelihood, 4) == -4055.9177
     assert [significant(v) for v in (in_dollars.params.p, in_dollars.params.q)] == [6.25, 3.74]
@@ -175,7 +177,7 @@ def test_lifetime_value_of_the_papers_example_customer_is_written_out():
     )  # fmt: skip
 
     np.testing.assert_allclose(cumulative, [0.45721, 0.86165, 1.22603], atol=5e-6)
-    expected_spend = clv.gamma_gamma_expected_spend(params=spend, frequency=[2], mean_value=[22.35])
+    expected_spend = spend_model.gamma_gamma_expected_spend(params=spend, frequency=[2], mean_value=[22.35])
     assert float(expected_spend[0]) == pytest.approx(24.66371, abs=5e-6)
     assert float(value[0]) == pytest.approx(27.5504, abs=5e-5)
 
@@ -215,9 +217,9 @@ def test_gamma_gamma_fit_objective_gradient_is_exact(p, q, gamma):
     x, m = summary.frequency[repeat], summary.mean_value[repeat] / 35
     log_params = np.log([p, q, gamma])
 
-    _, gradient = clv._gamma_gamma_objective(log_params, x, m)
+    _, gradient = spend_model._gamma_gamma_objective(log_params, x, m)
 
-    numeric = optimize.approx_fprime(log_params, lambda v: clv._gamma_gamma_objective(v, x, m)[0], 1e-7)
+    numeric = optimize.approx_fprime(log_params, lambda v: spend_model._gamma_gamma_objective(v, x, m)[0], 1e-7)
     np.testing.assert_allclose(gradient, numeric, rtol=1e-4, atol=1e-6)
 
 
@@ -316,7 +318,7 @@ gamma_gamma_params = st.builds(GammaGammaParams, p=st.floats(0.1, 20), q=st.floa
 def test_expected_spend_lies_between_the_population_mean_and_the_members_own(params, x, mean):
     population = params.p * params.gamma / (params.q - 1)
 
-    spend = float(clv.gamma_gamma_expected_spend(params=params, frequency=[x], mean_value=[mean])[0])
+    spend = float(spend_model.gamma_gamma_expected_spend(params=params, frequency=[x], mean_value=[mean])[0])
 
     assert min(population, mean) * (1 - 1e-12) <= spend <= max(population, mean) * (1 + 1e-12)
 
@@ -401,7 +403,7 @@ def test_refuses_parameters_outside_the_models_domain(bad):
 )
 def test_refuses_spend_that_gamma_gamma_cannot_fit(frequency, mean_value, complaint):
     with pytest.raises(InvalidHistory, match=complaint):
-        clv.gamma_gamma_fit(frequency=frequency, mean_value=mean_value)
+        spend_model.gamma_gamma_fit(frequency=frequency, mean_value=mean_value)
 
 
 def test_refuses_gamma_gamma_when_spend_rises_with_frequency_and_reports_the_correlation():
@@ -409,17 +411,19 @@ def test_refuses_gamma_gamma_when_spend_rises_with_frequency_and_reports_the_cor
     mean_value = 10 * frequency + np.tile([-3.0, 3.0], 20)
 
     with pytest.raises(SpendDependsOnFrequency) as refused:
-        clv.gamma_gamma_fit(frequency=frequency, mean_value=mean_value)
+        spend_model.gamma_gamma_fit(frequency=frequency, mean_value=mean_value)
 
     assert refused.value.correlation > 0.99
     assert refused.value.limit == 0.3
-    fit = clv.gamma_gamma_fit(frequency=frequency, mean_value=mean_value, correlation_max=1.0)
+    fit = spend_model.gamma_gamma_fit(frequency=frequency, mean_value=mean_value, correlation_max=1.0)
     assert fit.correlation == refused.value.correlation
 
 
 def test_refuses_expected_spend_for_first_time_buyers_when_the_population_mean_is_infinite():
     with pytest.raises(InvalidParameters, match="must exceed 1"):
-        clv.gamma_gamma_expected_spend(params=GammaGammaParams(p=2, q=0.9, gamma=5), frequency=[0], mean_value=[0])
+        spend_model.gamma_gamma_expected_spend(
+            params=GammaGammaParams(p=2, q=0.9, gamma=5), frequency=[0], mean_value=[0]
+        )
 
 
 @pytest.mark.parametrize(
