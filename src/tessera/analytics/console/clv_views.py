@@ -65,8 +65,14 @@ def index(request: HttpRequest) -> HttpResponse:
     found = values(fit, months=choice.months, monthly_discount=choice.discount_percent / 100)
     top = sorted(found, key=lambda v: (-(v.lifetime_value_minor or 0), v.member_id))[:TOP]
     members = Member.objects.in_bulk([v.member_id for v in top])
+    spend = fit.gamma_gamma.params if fit.gamma_gamma else None
     context |= {
         "fit": fit,
+        # Four significant figures: a fitted a or b may be 1e-6 or 1e5, which fixed decimals would hide.
+        "bgnbd_params": [
+            f"{v:.4g}" for v in (fit.bgnbd.params.r, fit.bgnbd.params.alpha, fit.bgnbd.params.a, fit.bgnbd.params.b)
+        ],
+        "spend_params": [f"{v:.4g}" for v in (spend.p, spend.q, spend.gamma)] if spend else [],
         "members_fitted": len(found),
         "total_minor": sum(v.lifetime_value_minor or 0 for v in found),
         "alive": sum(v.probability_alive for v in found),
