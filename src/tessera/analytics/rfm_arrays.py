@@ -20,12 +20,12 @@ from tessera.analytics.rules import (
     AT_RISK_PERCENT,
     LAPSED_PERCENT,
     TYPICAL_PERCENT,
+    Cell,
     Stage,
     Thresholds,
     cut_positions,
     group_of,
     nearest_rank,
-    segment_of,
     thresholds_learn,
 )
 
@@ -171,30 +171,10 @@ def score(population: Population, *, reference_date: date, timezone: str) -> Sco
     return Scored(recency, population.frequency, population.monetary, r, f, m, stages, cuts, thresholds)
 
 
-@dataclass(frozen=True)
-class CellTotals:
-    """One cell of a run: the members sharing R, F, M, working group and stage, and their value ranges."""
-
-    r: int
-    f: int
-    m: int
-    segment: int
-    group: int
-    stage: int
-    members: int
-    recency_min: int
-    recency_max: int
-    frequency_min: int
-    frequency_max: int
-    monetary_min: int
-    monetary_max: int
-    monetary_sum: int
-
-
 _STAGES = len(Stage)
 
 
-def cells_of(scored: Scored) -> list[CellTotals]:
+def cells_of(scored: Scored) -> list[Cell]:
     """The run's non-empty cells, from one pass of counts, sums, minima and maxima over a cell number made of
     R, F, M, whether net spend is positive, and stage; the working group is then ``rules.group_of`` per cell."""
     key = (((scored.r - 1) * 5 + scored.f - 1) * 5 + scored.m - 1) * 2 + (scored.monetary > 0)
@@ -219,8 +199,7 @@ def cells_of(scored: Scored) -> list[CellTotals]:
         totals = [int(members[k]), *(int(bound[k]) for pair in ranges for bound in pair), int(total[k])]
         cell = (r + 1, f + 1, m + 1, group, stage + 1)
         merged[cell] = _merge(merged[cell], totals) if cell in merged else totals
-    return [CellTotals(r, f, m, segment_of(r, f).value, group, stage, *totals)
-            for (r, f, m, group, stage), totals in sorted(merged.items())]  # fmt: skip
+    return [Cell(r, f, m, group, stage, *totals) for (r, f, m, group, stage), totals in sorted(merged.items())]
 
 
 def _merge(a: list[int], b: list[int]) -> list[int]:

@@ -194,6 +194,11 @@ class Cell:
     frequency_max: int
     monetary_min: int
     monetary_max: int
+    monetary_sum: int = 0
+
+    @property
+    def segment(self) -> int:
+        return segment_of(self.r, self.f).value
 
 
 def quintile_edges(cells: Iterable[Cell]) -> dict[str, list[list[int]]]:

@@ -47,7 +47,7 @@ def rfm_run_create(*, program: Program, reference_date: date | None = None, now:
             created_at=now, previous=_previous(program=program, before=wanted), repeat_buyers=t.repeat_buyers,
             typical_days=t.typical_days, at_risk_days=t.at_risk_days, lapsed_days=t.lapsed_days,
             thresholds_source=t.source, members_scored=int(scored.r.size), score_cuts=scored.cuts,
-            quintile_edges=_edges(cells),
+            quintile_edges=quintile_edges(cells),
         )  # fmt: skip
         _cells_write(run=run, cells=cells)
         return run
@@ -69,20 +69,12 @@ def _previous(*, program: Program, before: date) -> RfmRun | None:
     return RfmRun.objects.filter(program=program, reference_date__lt=before).order_by("-reference_date").first()
 
 
-def _cells_write(*, run: RfmRun, cells: list[rfm_arrays.CellTotals]) -> None:
+def _cells_write(*, run: RfmRun, cells: list[Cell]) -> None:
     assert_in_transaction()
     RfmCell.objects.bulk_create(
         RfmCell(run=run, r_score=c.r, f_score=c.f, m_score=c.m, segment=c.segment, working_group=c.group,
                 stage=c.stage, members=c.members, recency_min=c.recency_min, recency_max=c.recency_max,
                 frequency_min=c.frequency_min, frequency_max=c.frequency_max, monetary_min=c.monetary_min,
                 monetary_max=c.monetary_max, monetary_sum=c.monetary_sum)
-        for c in cells
-    )  # fmt: skip
-
-
-def _edges(cells: list[rfm_arrays.CellTotals]) -> dict[str, list[list[int]]]:
-    return quintile_edges(
-        Cell(c.r, c.f, c.m, c.group, c.stage, c.members, c.recency_min, c.recency_max, c.frequency_min,
-             c.frequency_max, c.monetary_min, c.monetary_max)
         for c in cells
     )  # fmt: skip
