@@ -5,7 +5,7 @@ store's time zone: a purchase at 23:30 and one at 00:30 are two days, two at 10:
 those days:
 
 - the **typical interval** is the median of the gaps between consecutive purchase days (robust to one long
-  holiday, unlike the mean of ``cycles.member_cycles``);
+  holiday, unlike a mean interval);
 - **regularity** is the coefficient of variation (CV) of the gaps. For Erlang-k inter-purchase times
   (shared/reference/analytics.md §6) CV = 1/√k, so CV ≤ 1/√2 means at least as clock-like as Erlang-2, the
   grocery benchmark: *regular*; above it *irregular*; fewer than three purchase days (two gaps) are *too few*;

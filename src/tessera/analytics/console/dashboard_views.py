@@ -23,7 +23,7 @@ from tessera.access.console.acting import Acting, acting_of
 from tessera.access.console.guard import console_view
 from tessera.access.rules import REACH, Action, Reach
 from tessera.analytics import dashboards as d
-from tessera.analytics.cycles import due_soon
+from tessera.analytics.cycles import store_due
 from tessera.analytics.models import RfmRun
 from tessera.analytics.selectors import (
     rfm_grid,
@@ -96,11 +96,12 @@ def _cohorts(program: Program, store_ids: list[int] | None, locale: str) -> dict
 
 
 def _due(acting: Acting) -> list[dict[str, Any]]:
-    """The current store's members due soonest: the top of the purchase-cycle list."""
+    """The current store's members due soonest: the top of the due list (``console:cycles:due``), read the same
+    way, so the two never disagree."""
     assert acting.store is not None
-    at = now()
-    rows = due_soon(store_id=acting.store.id, now=at, limit=DUE_SHOWN)
-    return [{"member_id": r.member_id, "name": r.name, "cycle": r.cycle, "days": r.cycle.days_until(at)} for r in rows]
+    rows = store_due(store=acting.store, now=now(), limit=DUE_SHOWN)
+    return [{"member_id": r.member_id, "name": r.name, "category": r.rhythm.category, "reason": r.rhythm.reason(),
+             "days": r.rhythm.days_until} for r in rows]  # fmt: skip
 
 
 @require_GET
