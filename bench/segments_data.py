@@ -20,9 +20,9 @@ value_minor, items)``, in two sessions at once. ``members_memberstats`` is then 
 checkout's running totals would stand after those documents: purchases, returns, items, spend and refunds
 summed, the first and last purchase the earliest and latest sale (returns do not move them), and a row of
 zeros for a member without transactions; the purchase before the last is the latest sale before the last one
-(no two of a member's sales share a microsecond here), and the programme is set for members with a sale, as the
-first purchase sets it at the till. Both sides of the benchmark therefore read the same data: Tessera the
-statistics, the reference the transactions (exported to Parquet by ``export``).
+(no two of a member's sales share a microsecond here), and every row names the programme, as enrolment does.
+Both sides of the benchmark therefore read the same data: Tessera the statistics, the reference the transactions
+(exported to Parquet by ``export``).
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ STATS_SQL = """
     INSERT INTO members_memberstats (member_id, program_id, first_purchase_at, last_purchase_at,
         previous_purchase_at, purchase_count, return_count, items_bought, items_returned, spend_minor, refund_minor,
         top_up_count, top_up_minor, points_earned, points_taken_back)
-    SELECT mm.id, CASE WHEN a.purchases > 0 THEN mm.program_id END, a.first_at, a.last_at, b.previous_at,
+    SELECT mm.id, mm.program_id, a.first_at, a.last_at, b.previous_at,
         COALESCE(a.purchases, 0), COALESCE(a.returns, 0), COALESCE(a.items_bought, 0), COALESCE(a.items_returned, 0),
         COALESCE(a.spend, 0), COALESCE(a.refund, 0), 0, 0, 0, 0
     FROM members_member mm

@@ -34,7 +34,7 @@ class Sql:
 
 # The scored population: the programme's members, other than closed ones, with at least one purchase. Members
 # whose returns cancelled everything they bought stay in it (net spend 0 or less; docs/analytics.md says why).
-# The programme is on the statistics (copied by the first purchase), so only closed members are looked up, and
+# The programme is on the statistics (copied at enrolment), so only closed members are looked up, and
 # the anti-join's inner side is just those (the partial index ``member_closed_idx``).
 def population_where(alias: str = "s", *, any_closed: bool = True) -> str:
     where = f"{alias}.program_id = %s AND {alias}.purchase_count > 0 AND {alias}.last_purchase_at IS NOT NULL"

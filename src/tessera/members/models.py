@@ -94,12 +94,10 @@ class MemberStats(models.Model):
     # The purchase before the last one (NULL until the second): the gap between the two says whether the member
     # came back after a long absence, which the RFM run's "reactivated" stage needs (docs/analytics.md).
     previous_purchase_at = models.DateTimeField(_("purchase before the last at"), null=True)
-    # The member's programme, copied by the first purchase (``members.stats``), so that an RFM run reads the
-    # programme's buyers from this one table instead of joining a million members (bench/segments.py). NULL for
-    # a member who has bought nothing, whom no run scores.
-    program = models.ForeignKey(
-        Program, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("programme")
-    )
+    # The member's programme, copied when the row is made at enrolment (a member never changes programme), so that
+    # an RFM run reads the programme's buyers from this one table instead of joining a million members
+    # (bench/segments.py).
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+", verbose_name=_("programme"))
     purchase_count = models.PositiveIntegerField(_("number of purchases"), default=0)
     return_count = models.PositiveIntegerField(_("number of returns"), default=0)
     items_bought = models.BigIntegerField(_("items bought"), default=0)

@@ -130,7 +130,7 @@ def _member_create(*, program: Program, profile: Profile, actor: Actor, now: dat
         card_valid_until=card_valid_until_from(program_local_date(program, now), program.card_validity_months),
         enrolled_store_id=actor.store_id,
     )
-    MemberStats.objects.create(member=member)
+    MemberStats.objects.create(member=member, program_id=program.id)
     member_accounts_open(program_id=program.id, member_id=member.id, currency=program.currency)
     enrolled_hooks_run(member, actor, now)
     return member
@@ -182,7 +182,7 @@ def members_import_create(
         batch_size=1000,
     )  # fmt: skip
     ids = [m.id for m in members]
-    MemberStats.objects.bulk_create([MemberStats(member_id=i) for i in ids], batch_size=1000)
+    MemberStats.objects.bulk_create([MemberStats(member_id=i, program_id=program.id) for i in ids], batch_size=1000)
     member_accounts_open_many(program_id=program.id, member_ids=ids, currency=program.currency)
     return ids
 

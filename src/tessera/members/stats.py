@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from tessera.kit.db import assert_in_transaction, db_datetime, sql_run
-from tessera.members.models import Member, MemberCategoryStats, MemberStats
+from tessera.members.models import MemberCategoryStats, MemberStats
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +22,6 @@ class CategoryMove:
 
 
 _STATS = MemberStats._meta.db_table
-_MEMBERS = Member._meta.db_table
 
 
 def member_stats_sale(
@@ -38,7 +37,6 @@ def member_stats_sale(
     at = db_datetime(event_at)
     # A late offline sale may be older than the first purchase on record, or newer than the last; the purchase
     # before the last is the second newest of all (PostgreSQL and SQLite evaluate every SET from the old row).
-    # The programme is copied once, by the first purchase: COALESCE stops before the sub-select after that.
     sql_run(
         f"UPDATE {_STATS} SET"  # noqa: S608
         " first_purchase_at = CASE WHEN first_purchase_at IS NULL OR first_purchase_at > %s THEN %s"
@@ -49,10 +47,9 @@ def member_stats_sale(
         " WHEN last_purchase_at < %s THEN last_purchase_at"
         " WHEN previous_purchase_at IS NULL OR previous_purchase_at < %s THEN %s"
         " ELSE previous_purchase_at END,"
-        f" program_id = COALESCE(program_id, (SELECT program_id FROM {_MEMBERS} WHERE id = %s)),"
         " purchase_count = purchase_count + 1, items_bought = items_bought + %s,"
         " spend_minor = spend_minor + %s, points_earned = points_earned + %s WHERE member_id = %s",
-        [at, at, at, at, at, at, at, member_id, items, value_minor, points, member_id],
+        [at, at, at, at, at, at, at, items, value_minor, points, member_id],
     )
     _categories_add(member_id=member_id, event_at=event_at, categories=categories, purchases=1)
 
@@ -128,8 +125,7 @@ def member_stats_add_select(select_sql: str, params: Sequence[Any]) -> int:
         f" OR t.first_at < {s}.first_purchase_at) THEN t.first_at ELSE {s}.first_purchase_at END,"
         f" last_purchase_at = CASE WHEN t.last_at IS NOT NULL AND ({s}.last_purchase_at IS NULL"
         f" OR t.last_at > {s}.last_purchase_at) THEN t.last_at ELSE {s}.last_purchase_at END,"
-        f" previous_purchase_at = {_previous_merged(s)},"
-        f" program_id = COALESCE({s}.program_id, (SELECT program_id FROM {_MEMBERS} WHERE id = {s}.member_id))"
+        f" previous_purchase_at = {_previous_merged(s)}"
         f" FROM ({select_sql}) AS t WHERE {s}.member_id = t.member_id",
         params,
     )

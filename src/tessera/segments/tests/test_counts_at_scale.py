@@ -75,8 +75,8 @@ def _crowd(world) -> dict[int, dict[str, Any]]:
         bought = rng.randrange(0, 15)
         last = NOON - timedelta(days=rng.randrange(0, 400), minutes=rng.randrange(0, 1440)) if bought else None
         spend, refund = bought * rng.randrange(1_000, 20_000), rng.choice([0, 0, 5_000])
-        stats.append(MemberStats(member=m, purchase_count=bought, spend_minor=spend, refund_minor=refund,
-                                 first_purchase_at=last, last_purchase_at=last))  # fmt: skip
+        stats.append(MemberStats(member=m, program=world.program, purchase_count=bought, spend_minor=spend,
+                                 refund_minor=refund, first_purchase_at=last, last_purchase_at=last))  # fmt: skip
         f: dict[str, Any] = {"gender": m.gender, "status": m.status, "birthday": m.birthday,
                              "enrolled_at": _local(m.enrolled_at), "purchase_count": bought,
                              "net_spend_minor": spend - refund, "last_purchase_at": _local(last),
