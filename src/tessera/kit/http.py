@@ -36,5 +36,12 @@ def domain_error_response(exc: DomainError) -> HttpResponse:
     return json_response(error_body(exc.code, exc.text(), _plain(exc.details)), status=exc.status)
 
 
+_SCALARS = (int, str, bool, type(None))
+
+
 def _plain(details: dict[str, Any]) -> dict[str, Any]:
-    return {k: v if isinstance(v, (int, str, bool, type(None))) else str(v) for k, v in details.items()}
+    """JSON-safe details: scalars and lists of scalars as they are (a file's problems, one per row), else text."""
+    return {
+        k: v if isinstance(v, _SCALARS) or (isinstance(v, list) and all(isinstance(x, _SCALARS) for x in v)) else str(v)
+        for k, v in details.items()
+    }

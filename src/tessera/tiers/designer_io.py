@@ -53,7 +53,7 @@ class SpendFileInvalid(Invalid):
         if len(problems) > len(shown):
             more = len(problems) - len(shown)
             shown.append(gettext("and %(count)s more problems") % {"count": f"{more:,}"})
-        super().__init__(reason="; ".join(shown))
+        super().__init__(reason="; ".join(shown), problems=shown)
         self.problems = shown
 
 

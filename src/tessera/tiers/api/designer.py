@@ -23,12 +23,12 @@ from tessera.access.api import STAFF_AUTH
 from tessera.access.operations import operations_declare
 from tessera.access.rules import Action
 from tessera.kit.errors import Invalid
-from tessera.kit.http import error_body, json_response
+from tessera.kit.http import json_response
 from tessera.kit.money import AMOUNT_MINOR_MAX, currency_exponent
 from tessera.members.api.staff import program_for_staff
 from tessera.programs.models import Program
 from tessera.tiers.designer import BAND_BP, BP, Rung
-from tessera.tiers.designer_io import MEMBERS_MAX, ROWS_MAX, SpendFileInvalid, spends_read
+from tessera.tiers.designer_io import MEMBERS_MAX, ROWS_MAX, spends_read
 from tessera.tiers.designer_report import (
     TIERS_MAX,
     comparison_dict,
@@ -147,17 +147,10 @@ def _answer(program: Program, body: dict[str, Any], distribution: str) -> HttpRe
     return json_response(head | body)
 
 
-def _file_refused(exc: SpendFileInvalid) -> HttpResponse:
-    return json_response(error_body(exc.code, exc.text(), {"problems": exc.problems}), status=exc.status)
-
-
 @router.post(f"{_BASE}/evaluate", summary="Evaluate a candidate tier ladder")
 def designer_evaluate(request: HttpRequest, program_id: str, body: EvaluateIn) -> HttpResponse:
     program, _actor = program_for_staff(request, program_id, Action.PROGRAM_CONFIGURE)
-    try:
-        spends, distribution = _spends(program, body)
-    except SpendFileInvalid as exc:
-        return _file_refused(exc)
+    spends, distribution = _spends(program, body)
     ladder = _ladder(program, body.tiers)
     evaluation = evaluate(spends_minor=spends, ladder=ladder, band_bp=body.band_bp)
     exponent = currency_exponent(program.currency)
@@ -168,10 +161,7 @@ def designer_evaluate(request: HttpRequest, program_id: str, body: EvaluateIn) -
 @router.post(f"{_BASE}/suggest", summary="Suggest a better tier ladder and explain it")
 def designer_suggest(request: HttpRequest, program_id: str, body: SuggestIn) -> HttpResponse:
     program, _actor = program_for_staff(request, program_id, Action.PROGRAM_CONFIGURE)
-    try:
-        spends, distribution = _spends(program, body)
-    except SpendFileInvalid as exc:
-        return _file_refused(exc)
+    spends, distribution = _spends(program, body)
     template = _ladder(program, body.tiers)
     exponent = currency_exponent(program.currency)
     given = evaluate(spends_minor=spends, ladder=template, band_bp=body.band_bp)
@@ -188,10 +178,7 @@ def designer_suggest(request: HttpRequest, program_id: str, body: SuggestIn) -> 
 @router.post(f"{_BASE}/compare", summary="Compare two tier ladders on the same members")
 def designer_compare(request: HttpRequest, program_id: str, body: CompareIn) -> HttpResponse:
     program, _actor = program_for_staff(request, program_id, Action.PROGRAM_CONFIGURE)
-    try:
-        spends, distribution = _spends(program, body)
-    except SpendFileInvalid as exc:
-        return _file_refused(exc)
+    spends, distribution = _spends(program, body)
     first, second = _ladder(program, body.first), _ladder(program, body.second)
     exponent = currency_exponent(program.currency)
     a = evaluate(spends_minor=spends, ladder=first, band_bp=body.band_bp)
