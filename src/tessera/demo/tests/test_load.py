@@ -190,79 +190,98 @@ class TestDemoAlliance:
     """
 
     def test_the_chain_shares_its_card_settles_with_its_partners_and_each_sees_its_own(self, loaded: str) -> None:
+        # One loaded demo for the whole alliance story, told in the five steps below.
         chain = Program.objects.get(name=CHAIN.programme_name)
-        alliance = Alliance.objects.get(id=chain.alliance_id)
-        assert (alliance.name, alliance.operator.name, alliance.commission_bp) == (ALLIANCE_NAME, CHAIN.merchant, 1_000)
-        assert (alliance.stored_value_shared, alliance.points_shared) == (False, True)
-        terms = ProgramMerchant.objects.filter(program=chain).values_list(
-            "merchant__name", "role", "discount_bp", "earn_points", "earn_per_minor"
-        )
-        assert set(terms) == {
-            (CHAIN.merchant, "owner", None, None, None),
-            (CAFE.merchant, "partner", 1_000, 2, 100),
-            (FUEL.merchant, "partner", 0, 1, 200),
-        }
-        partner_codes = {spec.code for partner in PARTNERS for spec in partner.stores}
-        with_terminals = Terminal.objects.filter(store__merchant__name__in=[p.merchant for p in PARTNERS])
-        assert set(with_terminals.values_list("store__code", flat=True)) == partner_codes
-        at_partners = Document.objects.filter(program=chain, store__code__in=partner_codes)
-        assert {"sale", "top_up", "redemption"} <= set(at_partners.values_list("kind", flat=True))
-        # Some months were closed with points moving between merchants: statements and transfers with figures.
-        busy = [
-            period
-            for period in SettlementPeriod.objects.filter(program=chain).prefetch_related("merchant_statements")
-            if any(s.owed_to_minor for s in period.merchant_statements.all())
-        ]
-        assert busy
-        for period in busy:
-            statements = list(period.merchant_statements.select_related("merchant"))
-            assert {s.merchant.name for s in statements} == {CHAIN.merchant, CAFE.merchant, FUEL.merchant}
-            assert sum(s.net_minor for s in statements) == 0
-            assert period.merchant_transfers.filter(amount_minor__gt=0).exists()
-            assert sum(s.commission_earned_minor for s in statements if s.merchant.name == CHAIN.merchant) > 0
-        consented = Member.objects.filter(program=chain, partners_may_see_history_since__isnull=False).count()
-        assert 0 < consented < Member.objects.filter(program=chain).count() / 4
-        assert AuditRecord.objects.filter(action="member.history_sharing").count() == consented
+        alliance_terms_are_the_seeds(chain)
+        closed_months_move_points_between_merchants(chain)
+        each_partner_has_its_staff(chain, loaded)
+        the_alliance_administrator_reads_a_closed_month(chain)
+        a_partner_cashier_sees_its_own_unless_the_member_consented(chain)
 
-        # Each partner has its operations centre and a cashier per store; the alliance its administrator.
-        for partner in PARTNERS:
-            admin = StaffUser.objects.get(username=f"{partner.slug}.admin")
-            assert (admin.role, admin.merchant.name, admin.stores.count()) == ("hq_admin", partner.merchant, 0)
-            for spec in partner.stores:
-                cashier = StaffUser.objects.get(username=f"{spec.code.lower()}.cashier")
-                assert (cashier.role, [s.code for s in cashier.stores.all()]) == ("cashier", [spec.code])
-                assert cashier.username in loaded
-            assert admin.username in loaded
-        admin = StaffUser.objects.get(username=ALLIANCE_ADMIN_USERNAME)
-        assert (admin.role, admin.merchant.name, admin.alliance_id) == (
-            "alliance_admin",
-            CHAIN.merchant,
-            chain.alliance_id,
-        )
-        assert ALLIANCE_ADMIN_USERNAME in loaded
 
-        # The alliance administrator lands on the alliance's pages and reads a closed month.
-        console_of_alliance = console(admin, None)
-        overview = console_of_alliance.get("/settlement/alliances/", follow=True)
-        assert overview.status_code == 200
-        assert all(name in overview.content.decode() for name in (ALLIANCE_NAME, CAFE.merchant, FUEL.merchant))
-        last = SettlementPeriod.objects.filter(program=chain).order_by("year", "month").last()
-        assert last is not None
-        alliance_id = Alliance.objects.get(id=chain.alliance_id).public_id
-        month = console_of_alliance.get(f"/settlement/alliances/{alliance_id}/{last.year}-{last.month:02d}/")
-        assert month.status_code == 200
+def alliance_terms_are_the_seeds(chain: Program) -> None:
+    alliance = Alliance.objects.get(id=chain.alliance_id)
+    assert (alliance.name, alliance.operator.name, alliance.commission_bp) == (ALLIANCE_NAME, CHAIN.merchant, 1_000)
+    assert (alliance.stored_value_shared, alliance.points_shared) == (False, True)
+    terms = ProgramMerchant.objects.filter(program=chain).values_list(
+        "merchant__name", "role", "discount_bp", "earn_points", "earn_per_minor"
+    )
+    assert set(terms) == {
+        (CHAIN.merchant, "owner", None, None, None),
+        (CAFE.merchant, "partner", 1_000, 2, 100),
+        (FUEL.merchant, "partner", 0, 1, 200),
+    }
+    partner_codes = {spec.code for partner in PARTNERS for spec in partner.stores}
+    with_terminals = Terminal.objects.filter(store__merchant__name__in=[p.merchant for p in PARTNERS])
+    assert set(with_terminals.values_list("store__code", flat=True)) == partner_codes
+    at_partners = Document.objects.filter(program=chain, store__code__in=partner_codes)
+    assert {"sale", "top_up", "redemption"} <= set(at_partners.values_list("kind", flat=True))
 
-        # A partner's cashier sees only what happened at its merchant's stores, unless the member consented.
-        entries = Entry.objects.filter(account__member__program=chain).order_by("-id")
-        member, store = private_customer(entries)
-        cashier = console(StaffUser.objects.get(username=f"{store.code.lower()}.cashier"), store)
-        seen = [item.row.line.entry_id for item in cashier.get(f"/members/{member.public_id}/").context["history"]]
-        mine = entries.filter(account__member=member, posting__store__merchant=store.merchant)
-        assert seen == list(mine.values_list("id", flat=True)[:25])
-        sharing = Member.objects.filter(program=chain, partners_may_see_history_since__isnull=False).first()
-        assert sharing is not None
-        seen = [item.row.line.entry_id for item in cashier.get(f"/members/{sharing.public_id}/").context["history"]]
-        assert seen == list(entries.filter(account__member=sharing).values_list("id", flat=True)[:25])
+
+def closed_months_move_points_between_merchants(chain: Program) -> None:
+    # Some months were closed with points moving between merchants: statements and transfers with figures.
+    busy = [
+        period
+        for period in SettlementPeriod.objects.filter(program=chain).prefetch_related("merchant_statements")
+        if any(s.owed_to_minor for s in period.merchant_statements.all())
+    ]
+    assert busy
+    for period in busy:
+        statements = list(period.merchant_statements.select_related("merchant"))
+        assert {s.merchant.name for s in statements} == {CHAIN.merchant, CAFE.merchant, FUEL.merchant}
+        assert sum(s.net_minor for s in statements) == 0
+        assert period.merchant_transfers.filter(amount_minor__gt=0).exists()
+        assert sum(s.commission_earned_minor for s in statements if s.merchant.name == CHAIN.merchant) > 0
+    consented = Member.objects.filter(program=chain, partners_may_see_history_since__isnull=False).count()
+    assert 0 < consented < Member.objects.filter(program=chain).count() / 4
+    assert AuditRecord.objects.filter(action="member.history_sharing").count() == consented
+
+
+def each_partner_has_its_staff(chain: Program, loaded: str) -> None:
+    # Each partner has its operations centre and a cashier per store; the alliance its administrator.
+    for partner in PARTNERS:
+        admin = StaffUser.objects.get(username=f"{partner.slug}.admin")
+        assert (admin.role, admin.merchant.name, admin.stores.count()) == ("hq_admin", partner.merchant, 0)
+        for spec in partner.stores:
+            cashier = StaffUser.objects.get(username=f"{spec.code.lower()}.cashier")
+            assert (cashier.role, [s.code for s in cashier.stores.all()]) == ("cashier", [spec.code])
+            assert cashier.username in loaded
+        assert admin.username in loaded
+    admin = StaffUser.objects.get(username=ALLIANCE_ADMIN_USERNAME)
+    assert (admin.role, admin.merchant.name, admin.alliance_id) == (
+        "alliance_admin",
+        CHAIN.merchant,
+        chain.alliance_id,
+    )
+    assert ALLIANCE_ADMIN_USERNAME in loaded
+
+
+def the_alliance_administrator_reads_a_closed_month(chain: Program) -> None:
+    # The alliance administrator lands on the alliance's pages and reads a closed month.
+    admin = StaffUser.objects.get(username=ALLIANCE_ADMIN_USERNAME)
+    console_of_alliance = console(admin, None)
+    overview = console_of_alliance.get("/settlement/alliances/", follow=True)
+    assert overview.status_code == 200
+    assert all(name in overview.content.decode() for name in (ALLIANCE_NAME, CAFE.merchant, FUEL.merchant))
+    last = SettlementPeriod.objects.filter(program=chain).order_by("year", "month").last()
+    assert last is not None
+    alliance_id = Alliance.objects.get(id=chain.alliance_id).public_id
+    month = console_of_alliance.get(f"/settlement/alliances/{alliance_id}/{last.year}-{last.month:02d}/")
+    assert month.status_code == 200
+
+
+def a_partner_cashier_sees_its_own_unless_the_member_consented(chain: Program) -> None:
+    # A partner's cashier sees only what happened at its merchant's stores, unless the member consented.
+    entries = Entry.objects.filter(account__member__program=chain).order_by("-id")
+    member, store = private_customer(entries)
+    cashier = console(StaffUser.objects.get(username=f"{store.code.lower()}.cashier"), store)
+    seen = [item.row.line.entry_id for item in cashier.get(f"/members/{member.public_id}/").context["history"]]
+    mine = entries.filter(account__member=member, posting__store__merchant=store.merchant)
+    assert seen == list(mine.values_list("id", flat=True)[:25])
+    sharing = Member.objects.filter(program=chain, partners_may_see_history_since__isnull=False).first()
+    assert sharing is not None
+    seen = [item.row.line.entry_id for item in cashier.get(f"/members/{sharing.public_id}/").context["history"]]
+    assert seen == list(entries.filter(account__member=sharing).values_list("id", flat=True)[:25])
 
 
 def private_customer(entries: QuerySet[Entry]) -> tuple[Member, Store]:
